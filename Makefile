@@ -1,0 +1,59 @@
+# Two commands for a newcomer: `make demo` and `make test`. Both set themselves up.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup demo test bench lint format migrate messages clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (found " + sys.version.split()[0] + ").")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NPM_STAMP)
+
+setup: $(STAMP) $(NPM_STAMP) messages
+
+# Translations are compiled with Babel (pure Python), so no system gettext is needed.
+messages: $(STAMP)
+	@if [ -d locale ]; then $(VENV)/bin/pybabel compile -q -d locale -D django; fi
+
+migrate: setup
+	$(PY) manage.py migrate --no-input -v 0
+
+demo: migrate
+	$(PY) manage.py load_demo
+	$(PY) manage.py demo_staff
+	@echo
+	@echo "Open:"
+	@echo "  http://$(HOST):$(PORT)/          the published demo assessments"
+	@echo "  http://$(HOST):$(PORT)/admin/    authoring (log in with the demo staff login above)"
+	@echo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: setup lint
+	$(PY) manage.py makemigrations --check --dry-run -v 1
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) tests/bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,491 @@
+"""Authoring in the admin: assessments with their steps, questions, choices, traits and outcomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from assessments.models import (
+    Assessment,
+    AssessmentVersion,
+    Brand,
+    Choice,
+    Outcome,
+    Question,
+    RecommendationSettings,
+    Step,
+    Trait,
+    TraitBand,
+)
+from assessments.services.authoring import (
+    DefinitionRejected,
+    assessment_duplicate,
+    assessment_export,
+    assessment_import,
+    assessment_publish,
+    draft_problems,
+    version_make_live,
+)
+from assessments.tenancy import editable_brand_ids, is_superuser
+
+from .base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
+from .forms import ChoiceForm, ImportForm, OutcomeForm
+
+REORDER_MEDIA = {"js": ["assessments/admin/reorder.js"]}
+ADMIN_CSS = {"all": ["assessments/admin/authoring.css"]}
+
+
+def _label(text: dict[str, str] | None) -> str:
+    text = text or {}
+    return text.get("en") or next(iter(text.values()), "")
+
+
+def _edit_link(obj: Any, text: str) -> str:
+    if obj is None or obj.pk is None:
+        return "—"
+    url = reverse(f"admin:assessments_{obj._meta.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, text)
+
+
+class KeysLockedOncePublished:
+    """Keys name answers in published versions and stored responses; freeze them once used."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        assessment = _assessment_of(obj)
+        if assessment is not None and assessment.versions.exists():
+            fields.append("key")
+        return fields
+
+
+def _assessment_of(obj: Any) -> Assessment | None:
+    if obj is None or obj.pk is None:
+        return None
+    if isinstance(obj, Assessment):
+        return obj
+    for attr in ("assessment", "step", "question", "trait"):
+        parent = getattr(obj, attr, None)
+        if parent is not None:
+            return _assessment_of(parent)
+    return None
+
+
+class StepInline(ScopedStackedInline):
+    model = Step
+    brand_path = "assessment__brand"
+    extra = 0
+    fields = ["position", "key", "title", "section", "edit_questions"]
+    readonly_fields = ["edit_questions"]
+    show_change_link = True
+    classes = ["reorderable"]
+
+    @admin.display(description=_("Questions"))
+    def edit_questions(self, obj: Step) -> str:
+        count = obj.questions.count() if obj.pk else 0
+        return _edit_link(obj, f"{count} question(s): edit the step, its questions and choices")
+
+
+class TraitInline(ScopedTabularInline):
+    model = Trait
+    brand_path = "assessment__brand"
+    extra = 0
+    fields = ["position", "key", "label", "edit_bands"]
+    readonly_fields = ["edit_bands"]
+    classes = ["reorderable"]
+
+    @admin.display(description=_("Score bands"))
+    def edit_bands(self, obj: Trait) -> str:
+        count = obj.bands.count() if obj.pk else 0
+        return _edit_link(obj, f"{count} band(s)")
+
+
+class OutcomeInline(ScopedStackedInline):
+    model = Outcome
+    form = OutcomeForm
+    brand_path = "assessment__brand"
+    extra = 0
+    fields = ["position", "key", "title", "description", "image", "rule", "priority"]
+    classes = ["reorderable", "collapse"]
+
+
+class RecommendationInline(ScopedStackedInline):
+    model = RecommendationSettings
+    brand_path = "assessment__brand"
+    can_delete = False
+    max_num = 1
+    min_num = 1
+    verbose_name_plural = _("Recommendation settings")
+
+
+class VersionInline(ScopedTabularInline):
+    """Who published what when, how many customers took it, and which one is live."""
+
+    model = AssessmentVersion
+    brand_path = "assessment__brand"
+    extra = 0
+    can_delete = False
+    fields = ["number", "published_at", "published_by", "responses", "live", "actions"]
+    readonly_fields = fields
+    ordering = ["-number"]
+    verbose_name_plural = _("Published versions")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AssessmentVersion]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("published_by", "assessment")
+            .annotate(
+                counted=Count("responses", filter=Q(responses__is_preview=False), distinct=True)
+            )
+        )
+
+    @admin.display(description=_("Responses"))
+    def responses(self, obj: AssessmentVersion) -> int:
+        return getattr(obj, "counted", 0)
+
+    @admin.display(description=_("Live"), boolean=True)
+    def live(self, obj: AssessmentVersion) -> bool:
+        return obj.assessment.live_version_id == obj.pk
+
+    @admin.display(description=_("Actions"))
+    def actions(self, obj: AssessmentVersion) -> str:
+        export = reverse("admin:assessments_assessment_export", args=[obj.assessment_id])
+        return format_html('<a href="{}?version={}">{}</a>', export, obj.number, _("Export"))
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
+    list_display = ["key", "title_label", "brand", "live", "version_count", "updated_at"]
+    list_filter = ["brand"]
+    search_fields = ["key", "title"]
+    fieldsets = [
+        (None, {"fields": ["brand", "key", "title", "languages", "estimated_minutes"]}),
+        (_("Landing page"), {"fields": ["intro", "learn"]}),
+        (_("Hidden fields"), {"fields": ["hidden_fields"], "classes": ["collapse"]}),
+    ]
+    inlines = [StepInline, TraitInline, OutcomeInline, RecommendationInline, VersionInline]
+    change_form_template = "admin/assessments/assessment/change_form.html"
+    change_list_template = "admin/assessments/assessment/change_list.html"
+
+    class Media:
+        js = REORDER_MEDIA["js"]
+        css = ADMIN_CSS
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Assessment]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("brand", "live_version")
+            .annotate(n_versions=Count("versions"))
+        )
+
+    @admin.display(description=_("Title"))
+    def title_label(self, obj: Assessment) -> str:
+        return _label(obj.title)
+
+    @admin.display(description=_("Live version"))
+    def live(self, obj: Assessment) -> str:
+        return f"v{obj.live_version.number}" if obj.live_version else "—"
+
+    @admin.display(description=_("Versions"), ordering="n_versions")
+    def version_count(self, obj: Assessment) -> int:
+        return getattr(obj, "n_versions", 0)
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.import_view), name="assessments_assessment_import"),
+            path("<int:pk>/validate/", view(self.validate_view),
+                 name="assessments_assessment_validate"),
+            path("<int:pk>/publish/", view(require_POST(self.publish_view)),
+                 name="assessments_assessment_publish"),
+            path("<int:pk>/export/", view(self.export_view),
+                 name="assessments_assessment_export"),
+            path("<int:pk>/duplicate/", view(require_POST(self.duplicate_view)),
+                 name="assessments_assessment_duplicate"),
+            path("<int:pk>/versions/<int:number>/make-live/",
+                 view(require_POST(self.make_live_view)),
+                 name="assessments_assessment_make_live"),
+            *super().get_urls(),
+        ]
+
+    def _get(self, request: HttpRequest, pk: int, *, edit: bool) -> Assessment:
+        assessment = get_object_or_404(self.get_queryset(request), pk=pk)
+        allowed = (
+            self.has_change_permission(request, assessment)
+            if edit
+            else self.has_view_permission(request, assessment)
+        )
+        if not allowed:
+            raise Http404
+        return assessment
+
+    def _change_url(self, assessment: Assessment) -> str:
+        return reverse("admin:assessments_assessment_change", args=[assessment.pk])
+
+    def _problems_page(
+        self, request: HttpRequest, assessment: Assessment, problems: list[Any], *, status: int,
+        title: str,
+    ) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": assessment,
+            "title": title,
+            "problems": problems,
+            "can_publish": not problems and self.has_change_permission(request, assessment),
+        }
+        return TemplateResponse(
+            request, "admin/assessments/assessment/problems.html", context, status=status
+        )
+
+    def validate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        assessment = self._get(request, pk, edit=False)
+        problems = draft_problems(assessment)
+        title = (
+            _("The draft is ready to publish")
+            if not problems
+            else _("%(n)d problem(s) to fix before publishing") % {"n": len(problems)}
+        )
+        return self._problems_page(request, assessment, problems, status=200, title=title)
+
+    def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        assessment = self._get(request, pk, edit=True)
+        try:
+            result = assessment_publish(assessment=assessment, user=request.user)
+        except DefinitionRejected as rejected:
+            return self._problems_page(
+                request, assessment, rejected.problems, status=400,
+                title=_("Not published: %(n)d problem(s) to fix") % {"n": len(rejected.problems)},
+            )
+        if result.created:
+            self.message_user(
+                request, _("Published version %(n)d. New customers get it from now on.")
+                % {"n": result.version.number}, messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request, _("Nothing changed since version %(n)d; it is live.")
+                % {"n": result.version.number}, messages.INFO,
+            )
+        return HttpResponseRedirect(self._change_url(assessment))
+
+    def export_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        assessment = self._get(request, pk, edit=False)
+        number = request.GET.get("version")
+        version_number = None
+        if number:
+            if not number.isdigit() or not assessment.versions.filter(number=int(number)).exists():
+                raise Http404("No such version")
+            version_number = int(number)
+        body = assessment_export(assessment=assessment, version_number=version_number)
+        suffix = f"-v{version_number}" if version_number else "-draft"
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        filename = f"{assessment.brand.slug}-{assessment.key}{suffix}.json"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def duplicate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        assessment = self._get(request, pk, edit=True)
+        copy = assessment_duplicate(assessment=assessment)
+        self.message_user(
+            request, _("Duplicated as “%(key)s”, an unpublished draft.") % {"key": copy.key},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self._change_url(copy))
+
+    def make_live_view(self, request: HttpRequest, pk: int, number: int) -> HttpResponse:
+        assessment = self._get(request, pk, edit=True)
+        version = get_object_or_404(assessment.versions, number=number)
+        version_make_live(version=version)
+        self.message_user(
+            request, _("Version %(n)d is live again.") % {"n": number}, messages.SUCCESS
+        )
+        return HttpResponseRedirect(self._change_url(assessment))
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise Http404
+        brands = Brand.objects.all()
+        if not is_superuser(request):
+            brands = brands.filter(pk__in=editable_brand_ids(request.user))
+        form = ImportForm(request.POST or None, request.FILES or None, brands=brands)
+        problems: list[Any] = []
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            try:
+                assessment = assessment_import(
+                    brand=form.cleaned_data["brand"], source=form.cleaned_data["file"],
+                    publish=form.cleaned_data["publish"], user=request.user,
+                )
+            except DefinitionRejected as rejected:
+                problems, status = rejected.problems, 400
+            else:
+                self.message_user(
+                    request, _("Imported “%(key)s”.") % {"key": assessment.key}, messages.SUCCESS
+                )
+                return HttpResponseRedirect(self._change_url(assessment))
+        elif request.method == "POST":
+            status = 400
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import an assessment"),
+            "form": form,
+            "problems": problems,
+        }
+        return TemplateResponse(
+            request, "admin/assessments/assessment/import.html", context, status=status
+        )
+
+    def save_model(self, request: HttpRequest, obj: Assessment, form: Any, change: bool) -> None:
+        if not obj.key:
+            obj.key = slugify(_label(obj.title))[:64]
+        super().save_model(request, obj, form, change)
+
+
+class QuestionInline(ScopedStackedInline):
+    model = Question
+    brand_path = "step__assessment__brand"
+    parent_brand_path = "assessment__brand"
+    extra = 0
+    fields = ["position", "key", "kind", "prompt", "required", "condition", "edit_choices"]
+    readonly_fields = ["edit_choices"]
+    show_change_link = True
+    classes = ["reorderable"]
+
+    @admin.display(description=_("Choices and settings"))
+    def edit_choices(self, obj: Question) -> str:
+        count = obj.choices.count() if obj.pk else 0
+        return _edit_link(obj, f"{count} choice(s): edit the question's choices and settings")
+
+
+@admin.register(Step)
+class StepAdmin(KeysLockedOncePublished, ScopedModelAdmin):
+    brand_path = "assessment__brand"
+    list_display = ["key", "assessment", "position", "title_label"]
+    list_filter = ["assessment__brand", "assessment"]
+    fields = ["assessment", "position", "key", "title", "section", "why", "condition",
+              "next_rules"]
+    inlines = [QuestionInline]
+
+    class Media:
+        js = REORDER_MEDIA["js"]
+        css = ADMIN_CSS
+
+    @admin.display(description=_("Title"))
+    def title_label(self, obj: Step) -> str:
+        return _label(obj.title)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return False  # reached from its assessment
+
+
+class ChoiceInline(ScopedTabularInline):
+    model = Choice
+    form = ChoiceForm
+    brand_path = "question__step__assessment__brand"
+    parent_brand_path = "step__assessment__brand"
+    extra = 0
+    fields = ["position", "key", "label", "points", "image", "insight", "recall", "description"]
+    classes = ["reorderable"]
+
+
+@admin.register(Question)
+class QuestionAdmin(KeysLockedOncePublished, ScopedModelAdmin):
+    brand_path = "step__assessment__brand"
+    list_display = ["key", "kind", "step"]
+    fieldsets = [
+        (None, {"fields": ["step", "position", "key", "kind", "prompt", "help", "required",
+                           "condition"]}),
+        (_("Multiple choice"), {"fields": ["min_picks", "max_picks"], "classes": ["collapse"]}),
+        (_("Scale"), {"fields": ["scale_min", "scale_max", "scale_min_label", "scale_max_label"],
+                      "classes": ["collapse"]}),
+        (_("Number"), {"fields": ["number_min", "number_max", "number_unit", "number_integer"],
+                       "classes": ["collapse"]}),
+        (_("Short text"), {"fields": ["text_max_length"], "classes": ["collapse"]}),
+        (_("Scoring (scales and numbers)"), {"fields": ["scoring"], "classes": ["collapse"]}),
+    ]
+    inlines = [ChoiceInline]
+
+    class Media:
+        js = REORDER_MEDIA["js"]
+        css = ADMIN_CSS
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class BandInline(ScopedTabularInline):
+    model = TraitBand
+    brand_path = "trait__assessment__brand"
+    parent_brand_path = "assessment__brand"
+    extra = 0
+    fields = ["position", "key", "label", "min_score", "max_score", "insight"]
+    classes = ["reorderable"]
+
+
+@admin.register(Trait)
+class TraitAdmin(KeysLockedOncePublished, ScopedModelAdmin):
+    brand_path = "assessment__brand"
+    list_display = ["key", "assessment"]
+    fields = ["assessment", "position", "key", "label", "description"]
+    inlines = [BandInline]
+
+    class Media:
+        js = REORDER_MEDIA["js"]
+        css = ADMIN_CSS
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(AssessmentVersion)
+class AssessmentVersionAdmin(ScopedModelAdmin):
+    """Published versions are read-only: publish again to change what is live."""
+
+    brand_path = "assessment__brand"
+    list_display = ["__str__", "published_at", "published_by", "responses", "content_hash"]
+    list_filter = ["assessment__brand"]
+    fields = ["assessment", "number", "published_at", "published_by", "content_hash",
+              "definition"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AssessmentVersion]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("assessment__brand", "published_by")
+            .annotate(
+                counted=Count("responses", filter=Q(responses__is_preview=False), distinct=True)
+            )
+        )
+
+    @admin.display(description=_("Responses"), ordering="counted")
+    def responses(self, obj: AssessmentVersion) -> int:
+        return getattr(obj, "counted", 0)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,116 @@
+"""The brand-scoped base every admin class builds on.
+
+Brand staff never see another brand's rows: querysets, foreign-key choices and object
+permissions are all filtered through the user's memberships. Analysts read, editors and owners
+write; superusers see everything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from assessments.models import Assessment, Brand, Question, Step, Trait
+from assessments.tenancy import editable_brand_ids, is_superuser, readable_brand_ids
+
+# Foreign keys an author may pick, each scoped by its own path to the brand.
+SCOPED_CHOICES: dict[type[models.Model], str] = {
+    Brand: "pk",
+    Assessment: "brand",
+    Step: "assessment__brand",
+    Question: "step__assessment__brand",
+    Trait: "assessment__brand",
+}
+
+
+class BrandScoped:
+    """Mixin for ModelAdmin and inlines. `brand_path` leads from the model to its Brand."""
+
+    brand_path: str = "brand"
+
+    def _brand_of(self, obj: models.Model) -> int | None:
+        target: Any = obj
+        for part in self.brand_path.split("__"):
+            target = getattr(target, part, None)
+            if target is None:
+                return None
+        return target.pk if isinstance(target, models.Model) else target
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)  # type: ignore[misc]
+        if is_superuser(request):
+            return queryset
+        return queryset.filter(**{f"{self.brand_path}__in": readable_brand_ids(request.user)})
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_superuser(request) or bool(readable_brand_ids(request.user))
+
+    def has_view_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        if is_superuser(request):
+            return True
+        brands = readable_brand_ids(request.user)
+        return bool(brands) if obj is None else self._brand_of(obj) in brands
+
+    def _can_edit(self, request: HttpRequest, obj: models.Model | None) -> bool:
+        if is_superuser(request):
+            return True
+        brands = editable_brand_ids(request.user)
+        return bool(brands) if obj is None else self._brand_of(obj) in brands
+
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return self._can_edit(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return self._can_edit(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return self._can_edit(request, obj)
+
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        path = SCOPED_CHOICES.get(db_field.related_model)
+        if path is not None and not is_superuser(request):
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(
+                **{f"{path}__in": editable_brand_ids(request.user)}
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class ScopedModelAdmin(BrandScoped, admin.ModelAdmin):
+    pass
+
+
+class ScopedInline(BrandScoped):
+    """Inlines are asked about the *parent* object; `parent_brand_path` leads from it."""
+
+    parent_brand_path: str = "brand"
+
+    def _parent_brand_allowed(self, request: HttpRequest, obj: models.Model | None,
+                              brands: set[int]) -> bool:
+        if is_superuser(request):
+            return True
+        if obj is None:
+            return bool(brands)
+        target: Any = obj
+        for part in self.parent_brand_path.split("__"):
+            target = getattr(target, part, None)
+        return target is not None and target.pk in brands
+
+    def has_view_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return self._parent_brand_allowed(request, obj, readable_brand_ids(request.user))
+
+    def _can_edit(self, request: HttpRequest, obj: models.Model | None) -> bool:
+        return self._parent_brand_allowed(request, obj, editable_brand_ids(request.user))
+
+
+class ScopedStackedInline(ScopedInline, admin.StackedInline):
+    pass
+
+
+class ScopedTabularInline(ScopedInline, admin.TabularInline):
+    pass

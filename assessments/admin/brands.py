@@ -1,0 +1,120 @@
+"""Brands, their staff and their catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Brand, BrandMembership, Product
+from assessments.services.images import product_thumbnail_make
+from assessments.tenancy import is_superuser, owned_brand_ids
+
+from .base import ScopedModelAdmin, ScopedTabularInline
+from .forms import BrandForm, ProductForm
+
+
+class MembershipInline(ScopedTabularInline):
+    model = BrandMembership
+    brand_path = "brand"
+    parent_brand_path = "pk"
+    extra = 0
+    autocomplete_fields = ["user"]
+
+    def _can_edit(self, request: HttpRequest, obj: Any) -> bool:
+        # Only owners decide who works for their brand.
+        if is_superuser(request):
+            return True
+        return obj is not None and obj.pk in owned_brand_ids(request.user)
+
+    def _parent_brand_allowed(self, request: HttpRequest, obj: Any, brands: set[int]) -> bool:
+        if is_superuser(request):
+            return True
+        return obj is None or obj.pk in brands
+
+
+@admin.register(Brand)
+class BrandAdmin(ScopedModelAdmin):
+    form = BrandForm
+    brand_path = "pk"
+    list_display = ["name", "slug", "languages_list", "logo_preview"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "languages", "logo"]}),
+        (_("Theme"), {"fields": ["primary_color", "accent_color", "text_color",
+                                 "background_color", "font_family"]}),
+        (_("Embedding"), {"fields": ["allowed_origins"]}),
+        (_("Sender identity for e-mails"), {"fields": ["sender_name", "sender_email"]}),
+    ]
+    inlines = [MembershipInline]
+
+    def _brand_of(self, obj: Any) -> int | None:
+        return obj.pk
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        if is_superuser(request):
+            return queryset
+        from assessments.tenancy import readable_brand_ids
+
+        return queryset.filter(pk__in=readable_brand_ids(request.user))
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_superuser(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_superuser(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if is_superuser(request):
+            return True
+        owned = owned_brand_ids(request.user)
+        return bool(owned) if obj is None else obj.pk in owned
+
+    @admin.display(description=_("Languages"))
+    def languages_list(self, obj: Brand) -> str:
+        return ", ".join(obj.languages or [])
+
+    @admin.display(description=_("Logo"))
+    def logo_preview(self, obj: Brand) -> str:
+        if not obj.logo:
+            return "—"
+        return format_html('<img src="{}" alt="" class="admin-thumb">', obj.logo.url)
+
+
+@admin.register(Product)
+class ProductAdmin(ScopedModelAdmin):
+    form = ProductForm
+    list_display = ["thumb", "sku", "product_name", "brand", "price", "currency", "active"]
+    list_display_links = ["sku", "product_name"]
+    list_filter = ["brand", "active"]
+    search_fields = ["sku", "name"]
+    list_editable = ["active"]
+    fields = ["brand", "sku", "name", "description", "url", "price", "currency", "image",
+              "thumb", "attributes", "active"]
+    readonly_fields = ["thumb"]
+
+    class Media:
+        css = {"all": ["assessments/admin/authoring.css"]}
+
+    @admin.display(description=_("Name"))
+    def product_name(self, obj: Product) -> str:
+        return str(obj)
+
+    @admin.display(description=_("Image"))
+    def thumb(self, obj: Product) -> str:
+        image = obj.thumbnail or obj.image
+        if not image:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" class="admin-thumb" loading="lazy" width="64" height="64">',
+            image.url,
+        )
+
+    def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if "image" in form.changed_data or not obj.thumbnail:
+            product_thumbnail_make(product=obj)

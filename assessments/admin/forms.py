@@ -1,0 +1,103 @@
+"""Admin forms: image uploads checked with Pillow, JSON rules checked for shape, import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Brand, Choice, Outcome, Product
+from assessments.services.images import image_validate
+
+
+def _clean_upload(form: forms.ModelForm, field: str) -> Any:
+    upload = form.cleaned_data.get(field)
+    # Only fresh uploads are checked; a kept file was checked when it arrived.
+    if upload and hasattr(upload, "content_type"):
+        image_validate(upload, max_bytes=settings.MAX_IMAGE_UPLOAD_BYTES)
+    return upload
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = "__all__"
+
+    def clean_image(self) -> Any:
+        return _clean_upload(self, "image")
+
+    def clean_attributes(self) -> Any:
+        value = self.cleaned_data.get("attributes")
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("Attributes are a JSON object: {\"feel\": \"soft\"}."))
+        for name, item in value.items():
+            ok = isinstance(item, str | int | float | bool) or (
+                isinstance(item, list) and all(isinstance(v, str) for v in item)
+            )
+            if not ok:
+                raise forms.ValidationError(
+                    _("Attribute “%(name)s” must be text, a number, true/false or a list of "
+                      "texts."),
+                    params={"name": name},
+                )
+        return value
+
+
+class ChoiceForm(forms.ModelForm):
+    class Meta:
+        model = Choice
+        fields = "__all__"
+
+    def clean_image(self) -> Any:
+        return _clean_upload(self, "image")
+
+    def clean_points(self) -> Any:
+        value = self.cleaned_data.get("points") or {}
+        if not isinstance(value, dict) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()
+        ):
+            raise forms.ValidationError(
+                _("Points are a JSON object from trait key to a number: {\"support\": 2}.")
+            )
+        return value
+
+
+class OutcomeForm(forms.ModelForm):
+    class Meta:
+        model = Outcome
+        fields = "__all__"
+
+    def clean_image(self) -> Any:
+        return _clean_upload(self, "image")
+
+
+class BrandForm(forms.ModelForm):
+    class Meta:
+        model = Brand
+        fields = "__all__"
+
+    def clean_logo(self) -> Any:
+        return _clean_upload(self, "logo")
+
+
+class ImportForm(forms.Form):
+    brand = forms.ModelChoiceField(queryset=Brand.objects.none(), label=_("Brand"))
+    file = forms.FileField(
+        label=_("Definition file (JSON)"),
+        help_text=_("A file written by Export, or by hand following the JSON Schema."),
+    )
+    publish = forms.BooleanField(
+        required=False, label=_("Publish it as a new version once imported")
+    )
+
+    def __init__(self, *args: Any, brands: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["brand"].queryset = brands
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("Definition files are limited to 5 MB."))
+        return upload.read()

@@ -1,0 +1,60 @@
+"""Load the two demo brands and their assessments, through the same import path as a user's file."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.demo.images import draw_demo_images
+from assessments.models import Brand
+from assessments.services.authoring import DefinitionRejected, assessment_import
+
+BRAND_FIELDS = ("name", "languages", "allowed_origins", "sender_name", "sender_email")
+
+
+def demo_file(name: str) -> str:
+    return resources.files("assessments.demo").joinpath(name).read_text(encoding="utf-8")
+
+
+class Command(BaseCommand):
+    help = "Load the demo brands, images and assessments, and publish them. Safe to run again."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        written = draw_demo_images(Path(settings.MEDIA_ROOT))
+        self.stdout.write(f"Drew {len(written)} demo images into {settings.MEDIA_ROOT}.")
+        for brand_data in json.loads(demo_file("brands.json")):
+            brand = self._brand(brand_data)
+            for filename in brand_data["assessments"]:
+                try:
+                    assessment = assessment_import(
+                        brand=brand, source=demo_file(filename), publish=True
+                    )
+                except DefinitionRejected as rejected:
+                    raise CommandError(
+                        f"Demo file {filename} does not validate:\n{rejected.report()}"
+                    ) from rejected
+                self.stdout.write(
+                    f"{brand.slug}/{assessment.key}: live version "
+                    f"{assessment.live_version.number}."
+                )
+
+    def _brand(self, data: dict[str, Any]) -> Brand:
+        theme = data.get("theme", {})
+        defaults = {field: data[field] for field in BRAND_FIELDS if field in data}
+        defaults.update(
+            {
+                f"{name}_color": theme[name]
+                for name in ("primary", "accent", "text", "background")
+                if name in theme
+            }
+        )
+        if "font_family" in theme:
+            defaults["font_family"] = theme["font_family"]
+        defaults["logo"] = f"demo/{data['slug']}/logo.png"
+        brand, _created = Brand.objects.update_or_create(slug=data["slug"], defaults=defaults)
+        return brand

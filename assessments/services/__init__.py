@@ -1,0 +1,1 @@
+"""Every write goes through a service: typed, keyword-only, transactional."""

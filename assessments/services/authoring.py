@@ -1,0 +1,337 @@
+"""Writes behind authoring: import, publish, roll back, duplicate."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+
+from assessments.engine import Problem, validate_definition
+from assessments.models import (
+    Assessment,
+    AssessmentVersion,
+    Brand,
+    Choice,
+    Outcome,
+    Product,
+    Question,
+    RecommendationSettings,
+    Step,
+    Trait,
+    TraitBand,
+)
+
+from .definitions import (
+    canonical_json,
+    catalogue_data,
+    content_hash,
+    definition_from_draft,
+)
+from .images import product_thumbnail_make
+
+
+class DefinitionRejected(Exception):
+    """A definition or draft has problems; nothing was written. `problems` lists them all."""
+
+    def __init__(self, problems: list[Problem], summary: str = "") -> None:
+        self.problems = problems
+        super().__init__(summary or f"{len(problems)} problem(s) found")
+
+    def report(self) -> str:
+        return "\n".join(f"{p.path}: {p.message}" for p in self.problems)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    version: AssessmentVersion
+    created: bool
+
+
+def _missing_images(data: dict[str, Any]) -> list[Problem]:
+    """Image paths in a file must name files already in media storage."""
+    problems = []
+
+    def check(path: str, name: Any) -> None:
+        if isinstance(name, str) and name and not default_storage.exists(name):
+            problems.append(
+                Problem(path, f"Image “{name}” is not in the media storage; upload it first.",
+                        "image_missing")
+            )
+
+    for s, step in enumerate(data.get("steps") or []):
+        for q, question in enumerate(step.get("questions") or []):
+            for c, choice in enumerate(question.get("choices") or []):
+                check(f"$.steps[{s}].questions[{q}].choices[{c}].image", choice.get("image"))
+    for o, outcome in enumerate(data.get("outcomes") or []):
+        check(f"$.outcomes[{o}].image", outcome.get("image"))
+    for p, product in enumerate(data.get("products") or []):
+        check(f"$.products[{p}].image", product.get("image"))
+    return problems
+
+
+def draft_problems(assessment: Assessment) -> list[Problem]:
+    """Every problem that would stop this draft from publishing, in plain words."""
+    definition = definition_from_draft(assessment)
+    products = [
+        p for p in catalogue_data(assessment.brand_id) if p.get("active", True)
+    ]
+    return validate_definition({**definition, "products": products}) + _missing_images(
+        definition
+    )
+
+
+@transaction.atomic
+def assessment_publish(*, assessment: Assessment, user: AbstractBaseUser | None) -> PublishResult:
+    """Validate the draft and freeze it as the next version, made live. Refuses a broken draft."""
+    # Lock the assessment so two authors publishing at once get consecutive numbers.
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    problems = draft_problems(assessment)
+    if problems:
+        raise DefinitionRejected(problems, "The draft has problems; nothing was published.")
+    definition = definition_from_draft(assessment)
+    digest = content_hash(definition)
+    latest = assessment.versions.order_by("-number").first()
+    if latest is not None and latest.content_hash == digest:
+        # Nothing changed since the latest version: make it live rather than copy it.
+        version, created = latest, False
+    else:
+        number = (assessment.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = AssessmentVersion.objects.create(
+            assessment=assessment,
+            number=number,
+            definition=definition,
+            content_hash=digest,
+            published_by=user if user is not None and user.is_authenticated else None,
+        )
+        created = True
+    Assessment.objects.filter(pk=assessment.pk).update(live_version=version)
+    return PublishResult(version=version, created=created)
+
+
+@transaction.atomic
+def version_make_live(*, version: AssessmentVersion) -> AssessmentVersion:
+    """Roll back (or forward): customers starting from now get this published version."""
+    Assessment.objects.filter(pk=version.assessment_id).update(live_version=version)
+    return version
+
+
+def _parse(text: str | bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except UnicodeDecodeError as error:
+        raise DefinitionRejected(
+            [Problem("$", f"The file is not UTF-8 text ({error.reason}).", "encoding")]
+        ) from error
+    except json.JSONDecodeError as error:
+        raise DefinitionRejected(
+            [Problem("$", f"Not valid JSON: {error.msg} at line {error.lineno}, column "
+                          f"{error.colno}.", "json")]
+        ) from error
+    if not isinstance(data, dict):
+        raise DefinitionRejected(
+            [Problem("$", "The file must hold one JSON object (an assessment definition).",
+                     "type")]
+        )
+    return data
+
+
+def _brand_language_problems(brand: Brand, data: dict[str, Any]) -> list[Problem]:
+    languages = data.get("languages")
+    if not isinstance(languages, list):
+        return []
+    unknown = [lang for lang in languages if lang not in brand.languages]
+    if not unknown:
+        return []
+    return [
+        Problem(
+            "$.languages",
+            f"Brand “{brand.slug}” does not offer {', '.join(map(str, unknown))}; "
+            f"its languages are {', '.join(brand.languages)}.",
+            "language",
+        )
+    ]
+
+
+@transaction.atomic
+def assessment_import(
+    *,
+    brand: Brand,
+    source: str | bytes | dict[str, Any],
+    publish: bool = False,
+    user: AbstractBaseUser | None = None,
+) -> Assessment:
+    """Create or replace the draft named in `source`, upsert its products, optionally publish.
+
+    All or nothing: any problem raises DefinitionRejected listing every problem, and the
+    database is left as it was.
+    """
+    data = source if isinstance(source, dict) else _parse(source)
+    problems = validate_definition(data)
+    if not problems:
+        problems = _brand_language_problems(brand, data) + _missing_images(data)
+    if problems:
+        raise DefinitionRejected(problems, "The file has problems; nothing was imported.")
+
+    assessment, _created = Assessment.objects.select_for_update().get_or_create(
+        brand=brand, key=data["key"], defaults={"title": data["title"]}
+    )
+    _write_draft(assessment, data)
+    for product in data.get("products") or []:
+        _product_upsert(brand, product)
+    if publish:
+        assessment_publish(assessment=assessment, user=user)
+        assessment.refresh_from_db()
+    return assessment
+
+
+def _write_draft(assessment: Assessment, data: dict[str, Any]) -> None:
+    assessment.title = data["title"]
+    assessment.intro = data.get("intro", {})
+    assessment.learn = data.get("learn", {})
+    assessment.estimated_minutes = data.get("estimated_minutes", 5)
+    assessment.languages = list(data["languages"])
+    assessment.hidden_fields = data.get("hidden_fields", [])
+    assessment.save()
+    # Replace the draft's content wholesale: published versions hold their own copies.
+    assessment.steps.all().delete()
+    assessment.traits.all().delete()
+    assessment.outcomes.all().delete()
+
+    for t_pos, trait in enumerate(data.get("traits") or []):
+        trait_row = Trait.objects.create(
+            assessment=assessment, key=trait["key"], position=t_pos, label=trait["label"],
+            description=trait.get("description", {}),
+        )
+        TraitBand.objects.bulk_create(
+            TraitBand(
+                trait=trait_row, key=band["key"], position=b_pos, label=band["label"],
+                insight=band.get("insight", {}), min_score=band.get("min"),
+                max_score=band.get("max"),
+            )
+            for b_pos, band in enumerate(trait.get("bands") or [])
+        )
+    for s_pos, step in enumerate(data["steps"]):
+        step_row = Step.objects.create(
+            assessment=assessment, key=step["key"], position=s_pos, title=step["title"],
+            section=step.get("section", {}), why=step.get("why", {}),
+            condition=step.get("condition"), next_rules=step.get("next", []),
+        )
+        for q_pos, question in enumerate(step.get("questions") or []):
+            question_row = Question.objects.create(
+                step=step_row, position=q_pos, **_question_fields(question)
+            )
+            Choice.objects.bulk_create(
+                Choice(
+                    question=question_row, key=choice["key"], position=c_pos,
+                    label=choice["label"], description=choice.get("description", {}),
+                    image=choice.get("image", ""), points=choice.get("points", {}),
+                    insight=choice.get("insight", {}), recall=choice.get("recall", {}),
+                )
+                for c_pos, choice in enumerate(question.get("choices") or [])
+            )
+    Outcome.objects.bulk_create(
+        Outcome(
+            assessment=assessment, key=outcome["key"], position=o_pos, title=outcome["title"],
+            description=outcome.get("description", {}), image=outcome.get("image", ""),
+            rule=outcome.get("rule"), priority=outcome.get("priority", 0),
+        )
+        for o_pos, outcome in enumerate(data.get("outcomes") or [])
+    )
+    rec = data.get("recommendation") or {}
+    fallback = rec.get("fallback") or {}
+    RecommendationSettings.objects.update_or_create(
+        assessment=assessment,
+        defaults={
+            "count": rec.get("count", 3),
+            "alternatives": rec.get("alternatives", 3),
+            "filters": rec.get("filters", []),
+            "trait_fit": rec.get("trait_fit", []),
+            "preferences": rec.get("preferences", []),
+            "outcome_attribute": rec.get("outcome_attribute", ""),
+            "outcome_weight": rec.get("outcome_weight", 0),
+            "fallback_skus": fallback.get("skus", []),
+            "fallback_message": fallback.get("message", {}),
+        },
+    )
+
+
+def _question_fields(question: dict[str, Any]) -> dict[str, Any]:
+    scale = question.get("scale") or {}
+    number = question.get("number") or {}
+    return {
+        "key": question["key"],
+        "kind": question["kind"],
+        "prompt": question["prompt"],
+        "help": question.get("help", {}),
+        "required": question.get("required", True),
+        "condition": question.get("condition"),
+        "min_picks": question.get("min_picks"),
+        "max_picks": question.get("max_picks"),
+        "scale_min": scale.get("min"),
+        "scale_max": scale.get("max"),
+        "scale_min_label": scale.get("min_label", {}),
+        "scale_max_label": scale.get("max_label", {}),
+        "number_min": number.get("min"),
+        "number_max": number.get("max"),
+        "number_unit": number.get("unit", {}),
+        "number_integer": bool(number.get("integer", False)),
+        "text_max_length": (question.get("text") or {}).get("max_length"),
+        "scoring": question.get("scoring", []),
+    }
+
+
+def _product_upsert(brand: Brand, data: dict[str, Any]) -> Product:
+    try:
+        price = Decimal(str(data.get("price", "0")))
+    except InvalidOperation:
+        price = Decimal(0)
+    product, _created = Product.objects.update_or_create(
+        brand=brand,
+        sku=data["sku"],
+        defaults={
+            "name": data["name"],
+            "description": data.get("description", {}),
+            "url": data["url"],
+            "price": price,
+            "currency": data.get("currency", "EUR"),
+            "image": data["image"],
+            "attributes": data.get("attributes", {}),
+            "active": data.get("active", True),
+        },
+    )
+    product_thumbnail_make(product=product)
+    return product
+
+
+def assessment_export(*, assessment: Assessment, version_number: int | None = None) -> str:
+    """The assessment (its draft, or a published version) with the catalogue, as a file."""
+    if version_number is None:
+        definition = definition_from_draft(assessment)
+    else:
+        definition = assessment.versions.get(number=version_number).definition
+    return canonical_json({**definition, "products": catalogue_data(assessment.brand_id)})
+
+
+@transaction.atomic
+def assessment_duplicate(*, assessment: Assessment, new_key: str | None = None) -> Assessment:
+    """Copy a draft under a new key in the same brand; the copy starts unpublished."""
+    key = new_key or _free_key(assessment)
+    definition = {**definition_from_draft(assessment), "key": key}
+    copy = Assessment.objects.create(brand=assessment.brand, key=key, title=definition["title"])
+    _write_draft(copy, definition)
+    return copy
+
+
+def _free_key(assessment: Assessment) -> str:
+    taken = set(Assessment.objects.filter(brand=assessment.brand).values_list("key", flat=True))
+    base = f"{assessment.key}-copy"[:58]
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate

@@ -1,0 +1,204 @@
+"""Turning a draft into its canonical definition, and back.
+
+The canonical form is what Publish freezes, what export writes and what import reads: keys
+sorted, two-space indent, UTF-8, a final newline, and optional members left out when empty or
+default, so that export → import → export gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
+
+from assessments.models import Assessment, Choice, Outcome, Product, Question, Step, Trait
+
+FORMAT_VERSION = 1
+
+
+def canonical_json(data: Any) -> str:
+    """The one way a definition is written: sorted keys, indent 2, UTF-8, final newline."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def content_hash(definition: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(definition).encode()).hexdigest()
+
+
+def _number(value: float | int | None) -> float | int | None:
+    """Whole numbers are written without a decimal point, so 30.0 and 30 export alike."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _pruned(data: dict[str, Any]) -> dict[str, Any]:
+    """Drop members that are absent or empty, as the format says."""
+    return {k: v for k, v in data.items() if v is not None and v != "" and v != {} and v != []}
+
+
+def _choice(choice: Choice) -> dict[str, Any]:
+    return _pruned(
+        {
+            "key": choice.key,
+            "label": choice.label,
+            "description": choice.description,
+            "image": choice.image.name or None,
+            "points": {k: _number(v) for k, v in (choice.points or {}).items()},
+            "insight": choice.insight,
+            "recall": choice.recall,
+        }
+    )
+
+
+def _question(question: Question) -> dict[str, Any]:
+    kind = question.kind
+    data: dict[str, Any] = {
+        "key": question.key,
+        "kind": kind,
+        "prompt": question.prompt,
+        "help": question.help,
+        "condition": question.condition,
+    }
+    if kind != Question.Kind.INFO and not question.required:
+        data["required"] = False
+    if kind in Question.CHOICE_KINDS:
+        data["choices"] = [_choice(c) for c in question.choices.all()]
+    if kind == Question.Kind.MULTIPLE:
+        data["min_picks"] = question.min_picks
+        data["max_picks"] = question.max_picks
+    if kind == Question.Kind.SCALE:
+        data["scale"] = _pruned(
+            {
+                "min": question.scale_min,
+                "max": question.scale_max,
+                "min_label": question.scale_min_label,
+                "max_label": question.scale_max_label,
+            }
+        )
+    if kind == Question.Kind.NUMBER:
+        data["number"] = _pruned(
+            {
+                "min": _number(question.number_min),
+                "max": _number(question.number_max),
+                "unit": question.number_unit,
+                "integer": True if question.number_integer else None,
+            }
+        )
+    if kind in (Question.Kind.SCALE, Question.Kind.NUMBER):
+        data["scoring"] = question.scoring
+    if kind == Question.Kind.TEXT and question.text_max_length:
+        data["text"] = {"max_length": question.text_max_length}
+    return _pruned(data)
+
+
+def _step(step: Step) -> dict[str, Any]:
+    return _pruned(
+        {
+            "key": step.key,
+            "title": step.title,
+            "section": step.section,
+            "why": step.why,
+            "condition": step.condition,
+            "next": step.next_rules,
+            "questions": [_question(q) for q in step.questions.all()],
+        }
+    )
+
+
+def _trait(trait: Trait) -> dict[str, Any]:
+    return _pruned(
+        {
+            "key": trait.key,
+            "label": trait.label,
+            "description": trait.description,
+            "bands": [
+                _pruned(
+                    {
+                        "key": band.key,
+                        "label": band.label,
+                        "insight": band.insight,
+                        "min": _number(band.min_score),
+                        "max": _number(band.max_score),
+                    }
+                )
+                for band in trait.bands.all()
+            ],
+        }
+    )
+
+
+def _outcome(outcome: Outcome) -> dict[str, Any]:
+    return _pruned(
+        {
+            "key": outcome.key,
+            "title": outcome.title,
+            "description": outcome.description,
+            "image": outcome.image.name or None,
+            "rule": outcome.rule,
+            "priority": outcome.priority or None,
+        }
+    )
+
+
+def _recommendation(assessment: Assessment) -> dict[str, Any]:
+    settings = getattr(assessment, "recommendation", None)
+    if settings is None:
+        return {"count": 3, "alternatives": 3}
+    return _pruned(
+        {
+            "count": settings.count,
+            "alternatives": settings.alternatives,
+            "filters": settings.filters,
+            "trait_fit": settings.trait_fit,
+            "preferences": settings.preferences,
+            "outcome_attribute": settings.outcome_attribute,
+            "outcome_weight": _number(settings.outcome_weight) or None,
+            "fallback": _pruned(
+                {"skus": settings.fallback_skus, "message": settings.fallback_message}
+            ),
+        }
+    )
+
+
+def definition_from_draft(assessment: Assessment) -> dict[str, Any]:
+    """The draft as a canonical definition (without the catalogue)."""
+    steps = assessment.steps.prefetch_related("questions__choices")
+    traits = assessment.traits.prefetch_related("bands")
+    data = {
+        "format": FORMAT_VERSION,
+        "key": assessment.key,
+        "languages": list(assessment.languages),
+        "title": assessment.title,
+        "intro": assessment.intro,
+        "learn": assessment.learn,
+        "estimated_minutes": assessment.estimated_minutes,
+        "hidden_fields": assessment.hidden_fields,
+        "traits": [_trait(t) for t in traits],
+        "steps": [_step(s) for s in steps],
+        "outcomes": [_outcome(o) for o in assessment.outcomes.all()],
+        "recommendation": _recommendation(assessment),
+    }
+    return _pruned(data)
+
+
+def product_to_data(product: Product) -> dict[str, Any]:
+    price = Decimal(product.price).quantize(Decimal("0.01"))
+    return _pruned(
+        {
+            "sku": product.sku,
+            "name": product.name,
+            "description": product.description,
+            "url": product.url,
+            "price": str(price),
+            "currency": product.currency,
+            "image": product.image.name or None,
+            "attributes": product.attributes,
+            "active": product.active,
+        }
+    )
+
+
+def catalogue_data(brand_id: int) -> list[dict[str, Any]]:
+    return [product_to_data(p) for p in Product.objects.filter(brand_id=brand_id).order_by("sku")]
