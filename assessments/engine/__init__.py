@@ -1,0 +1,79 @@
+"""The assessment engine: pure Python, no Django, deterministic.
+
+It validates and compiles a definition (FORMAT.md), walks the flow, cleans answers, scores
+traits, picks the outcome, and ranks products with reasons.
+"""
+
+from __future__ import annotations
+
+from .answers import (
+    AnswerError,
+    AnswerRequired,
+    NotAnswerable,
+    NotANumber,
+    NotAWholeNumber,
+    OutOfRange,
+    TooFewPicks,
+    TooLong,
+    TooManyPicks,
+    UnknownChoice,
+    UnknownQuestion,
+)
+from .assessment import Assessment, Result, compile_cached, compile_definition
+from .model import (
+    Band,
+    Choice,
+    Contribution,
+    HiddenField,
+    Outcome,
+    Progress,
+    Question,
+    ScoringRule,
+    Section,
+    Step,
+    Trait,
+    TraitScore,
+)
+from .problems import DefinitionInvalid, Problem
+from .ranking import Product, RankedProduct, Recommendation
+from .reasons import Reason
+from .structure import schema
+from .validate import validate_definition
+
+__all__ = [
+    "AnswerError",
+    "AnswerRequired",
+    "Assessment",
+    "Band",
+    "Choice",
+    "Contribution",
+    "DefinitionInvalid",
+    "HiddenField",
+    "NotANumber",
+    "NotAWholeNumber",
+    "NotAnswerable",
+    "OutOfRange",
+    "Outcome",
+    "Problem",
+    "Product",
+    "Progress",
+    "Question",
+    "RankedProduct",
+    "Reason",
+    "Recommendation",
+    "Result",
+    "ScoringRule",
+    "Section",
+    "Step",
+    "TooFewPicks",
+    "TooLong",
+    "TooManyPicks",
+    "Trait",
+    "TraitScore",
+    "UnknownChoice",
+    "UnknownQuestion",
+    "compile_cached",
+    "compile_definition",
+    "schema",
+    "validate_definition",
+]

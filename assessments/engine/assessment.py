@@ -1,0 +1,591 @@
+"""The compiled assessment: the flow, answers, scores, outcome and recommendation."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from . import answers as _answers
+from .answers import AnswerError, UnknownQuestion
+from .conditions import compile_condition
+from .model import (
+    Band,
+    Choice,
+    Contribution,
+    Filter,
+    HiddenField,
+    NextRule,
+    Outcome,
+    Preference,
+    Progress,
+    Question,
+    RecommendationSpec,
+    ScoringRule,
+    Section,
+    Step,
+    Text,
+    Trait,
+    TraitFit,
+    TraitScore,
+    frozen_map,
+)
+from .problems import DefinitionInvalid
+from .ranking import Product, Recommendation, rank
+
+NO_FIELDS: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    scores: dict[str, TraitScore]
+    outcome: Outcome | None
+    recommendation: Recommendation
+
+
+class _Facts:
+    """What conditions see while the flow is walked: counted answers so far, fields, traits."""
+
+    __slots__ = ("_assessment", "_totals", "_totals_size", "counted", "fields")
+
+    def __init__(self, assessment: Assessment, fields: Mapping[str, str] | None) -> None:
+        self._assessment = assessment
+        self.counted: dict[str, Any] = {}
+        self.fields = fields or NO_FIELDS
+        self._totals: dict[str, float] = {}
+        self._totals_size = -1
+
+    def answer(self, key: str) -> Any:
+        return self.counted.get(key)
+
+    def trait(self, key: str) -> float:
+        # Counted answers only grow during a walk, so the size tells whether totals are stale.
+        if self._totals_size != len(self.counted):
+            self._totals = self._assessment._totals(self.counted)
+            self._totals_size = len(self.counted)
+        return self._totals.get(key, 0.0)
+
+    def band(self, key: str) -> str | None:
+        trait = self._assessment._trait_index.get(key)
+        band = trait.band_for(self.trait(key)) if trait else None
+        return band.key if band else None
+
+    def field(self, key: str) -> str | None:
+        value = self.fields.get(key)
+        return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Walk:
+    path: tuple[str, ...]
+    visible: Mapping[str, tuple[Question, ...]]
+    facts: _Facts
+
+
+class Assessment:
+    """A compiled, immutable assessment version. Build it with `compile_definition`."""
+
+    __slots__ = (
+        "_outcome_order",
+        "_question_index",
+        "_step_index",
+        "_trait_index",
+        "default_language",
+        "hidden_fields",
+        "key",
+        "languages",
+        "outcomes",
+        "recommendation",
+        "steps",
+        "title",
+        "traits",
+    )
+
+    def __init__(
+        self,
+        *,
+        key: str,
+        languages: tuple[str, ...],
+        title: Text,
+        steps: tuple[Step, ...],
+        traits: tuple[Trait, ...],
+        outcomes: tuple[Outcome, ...],
+        hidden_fields: tuple[HiddenField, ...],
+        recommendation: RecommendationSpec,
+    ) -> None:
+        values = {
+            "key": key,
+            "languages": languages,
+            "default_language": languages[0],
+            "title": title,
+            "steps": steps,
+            "traits": traits,
+            "outcomes": outcomes,
+            "hidden_fields": hidden_fields,
+            "recommendation": recommendation,
+            "_step_index": MappingProxyType({s.key: s for s in steps}),
+            "_question_index": MappingProxyType({q.key: q for s in steps for q in s.questions}),
+            "_trait_index": MappingProxyType({t.key: t for t in traits}),
+            "_outcome_order": tuple(sorted(outcomes, key=lambda o: (-o.priority, o.index))),
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a compiled assessment is immutable; cannot set {name!r}")
+
+    def __repr__(self) -> str:
+        return f"<Assessment {self.key!r}: {len(self.steps)} steps>"
+
+    # -- lookups -------------------------------------------------------------------------
+
+    def question(self, key: str) -> Question | None:
+        return self._question_index.get(key)
+
+    def step(self, key: str) -> Step | None:
+        return self._step_index.get(key)
+
+    def trait(self, key: str) -> Trait | None:
+        return self._trait_index.get(key)
+
+    def text(self, localised: Mapping[str, str] | None, language: str) -> str:
+        """The text in `language`, else its base language, else the default language, else ""."""
+        if not localised:
+            return ""
+        found = localised.get(language)
+        if found is None and "-" in language:
+            found = localised.get(language.split("-")[0])
+        if found is None:
+            found = localised.get(self.default_language)
+        return found or ""
+
+    # -- the flow ------------------------------------------------------------------------
+
+    def _walk(
+        self,
+        answers: Mapping[str, Any],
+        fields: Mapping[str, str] | None,
+        stop_before: int | None = None,
+    ) -> _Walk:
+        facts = _Facts(self, fields)
+        path: list[str] = []
+        visible: dict[str, tuple[Question, ...]] = {}
+        steps = self.steps
+        index = 0
+        end = len(steps) if stop_before is None else min(stop_before, len(steps))
+        while index < end:
+            step = steps[index]
+            if step.condition is not None and not step.condition(facts):
+                index += 1
+                continue
+            shown = self._show(step, answers, facts)
+            if not shown:
+                index += 1
+                continue
+            path.append(step.key)
+            visible[step.key] = shown
+            following = index + 1
+            for rule in step.next:
+                if rule.when is None or rule.when(facts):
+                    # Validation guarantees `goto` is later, so the walk always ends.
+                    following = max(self._step_index[rule.goto].index, index + 1)
+                    break
+            index = following
+        return _Walk(tuple(path), visible, facts)
+
+    def _show(self, step: Step, answers: Mapping[str, Any], facts: _Facts) -> tuple[Question, ...]:
+        """The step's visible questions; their valid answers join the counted ones."""
+        shown = []
+        for question in step.questions:
+            if question.condition is not None and not question.condition(facts):
+                continue
+            shown.append(question)
+            value = _answers.stored(question, answers.get(question.key))
+            if value is not None:
+                facts.counted[question.key] = value
+        return tuple(shown)
+
+    def path(
+        self, answers: Mapping[str, Any], fields: Mapping[str, str] | None = None
+    ) -> tuple[str, ...]:
+        """The step keys the customer's flow visits, in order, given these answers."""
+        return self._walk(answers, fields).path
+
+    def first_step(self, fields: Mapping[str, str] | None = None) -> str | None:
+        path = self._walk({}, fields).path
+        return path[0] if path else None
+
+    def next_step(
+        self, step_key: str, answers: Mapping[str, Any], fields: Mapping[str, str] | None = None
+    ) -> str | None:
+        """The step after `step_key` on the current path; None when the flow is finished."""
+        path = self.path(answers, fields)
+        if step_key in path:
+            position = path.index(step_key)
+            return path[position + 1] if position + 1 < len(path) else None
+        here = self._index_of(step_key)
+        return next((k for k in path if self._step_index[k].index > here), None)
+
+    def previous_step(
+        self, step_key: str, answers: Mapping[str, Any], fields: Mapping[str, str] | None = None
+    ) -> str | None:
+        """The step before `step_key` on the current path; None at the start."""
+        path = self.path(answers, fields)
+        if step_key in path:
+            position = path.index(step_key)
+            return path[position - 1] if position > 0 else None
+        here = self._index_of(step_key)
+        earlier = [k for k in path if self._step_index[k].index < here]
+        return earlier[-1] if earlier else None
+
+    def _index_of(self, step_key: str) -> int:
+        step = self._step_index.get(step_key)
+        if step is None:
+            raise KeyError(f"no step {step_key!r} in assessment {self.key!r}")
+        return step.index
+
+    def progress(
+        self, step_key: str, answers: Mapping[str, Any], fields: Mapping[str, str] | None = None
+    ) -> Progress:
+        """Where `step_key` sits on the current path, and the journey's sections."""
+        path = self.path(answers, fields)
+        here = self._index_of(step_key)
+        if step_key in path:
+            position = path.index(step_key)
+        else:
+            position = sum(1 for k in path if self._step_index[k].index < here)
+        total = len(path) if step_key in path else len(path) + 1
+        labels: list[tuple[str, Text]] = []
+        current: str | None = None
+        for number, key in enumerate(path):
+            section = self._step_index[key].section
+            if section:
+                name = self.text(section, self.default_language)
+                if name not in (n for n, _ in labels):
+                    labels.append((name, section))
+                if number <= position:
+                    current = name
+        own = self._step_index[step_key].section
+        if own:
+            current = self.text(own, self.default_language)
+        names = [n for n, _ in labels]
+        current_at = names.index(current) if current in names else -1
+        sections = tuple(
+            Section(name, text, current=(i == current_at), done=(i < current_at))
+            for i, (name, text) in enumerate(labels)
+        )
+        return Progress(position, total, sections)
+
+    def visible_questions(
+        self, step_key: str, answers: Mapping[str, Any], fields: Mapping[str, str] | None = None
+    ) -> tuple[Question, ...]:
+        """The questions of the step the customer sees, given the answers before it."""
+        walk = self._walk(answers, fields)
+        if step_key in walk.visible:
+            return walk.visible[step_key]
+        here = self._index_of(step_key)
+        before = self._walk(answers, fields, stop_before=here)
+        return self._show(self.steps[here], answers, before.facts)
+
+    def counted_answers(
+        self, answers: Mapping[str, Any], fields: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        """Only the answers to questions visible on the current path (valid ones)."""
+        return dict(self._walk(answers, fields).facts.counted)
+
+    # -- answers -------------------------------------------------------------------------
+
+    def clean_answer(self, question_key: str, raw: Any) -> Any:
+        """Normalise a form value for storage, or raise an AnswerError subclass."""
+        question = self._question_index.get(question_key)
+        if question is None:
+            raise UnknownQuestion(question_key)
+        return _answers.clean(question, raw)
+
+    def clean_step(
+        self,
+        step_key: str,
+        raw_by_question: Mapping[str, Any],
+        answers: Mapping[str, Any],
+        fields: Mapping[str, str] | None = None,
+    ) -> tuple[dict[str, Any], dict[str, AnswerError]]:
+        """Clean every visible question of a step; returns (values, errors by question key).
+
+        Questions on the step may depend on earlier ones on the same step, so visibility is
+        decided with the freshly submitted values, not the stored ones.
+        """
+        here = self._index_of(step_key)
+        before = self._walk(answers, fields, stop_before=here)
+        facts = before.facts
+        values: dict[str, Any] = {}
+        errors: dict[str, AnswerError] = {}
+        for question in self.steps[here].questions:
+            if question.condition is not None and not question.condition(facts):
+                continue
+            if not question.answerable:
+                continue
+            try:
+                value = _answers.clean(question, raw_by_question.get(question.key))
+            except AnswerError as error:
+                errors[question.key] = error
+                continue
+            values[question.key] = value
+            if value is not None:
+                facts.counted[question.key] = value
+        return values, errors
+
+    # -- scores, outcome, products -------------------------------------------------------
+
+    def _totals(self, counted: Mapping[str, Any]) -> dict[str, float]:
+        totals: dict[str, float] = {}
+        for key, value in counted.items():
+            for trait, points in self._question_index[key].points_for(value).items():
+                totals[trait] = totals.get(trait, 0.0) + points
+        return totals
+
+    def _scores(self, counted: Mapping[str, Any]) -> dict[str, TraitScore]:
+        parts: dict[str, list[Contribution]] = {t.key: [] for t in self.traits}
+        totals: dict[str, float] = {t.key: 0.0 for t in self.traits}
+        for key, value in counted.items():
+            for trait, points in self._question_index[key].points_for(value).items():
+                if trait in parts:
+                    parts[trait].append(Contribution(key, value, points))
+                    totals[trait] += points
+        return {
+            t.key: TraitScore(
+                t.key, float(totals[t.key]), t.band_for(totals[t.key]), tuple(parts[t.key])
+            )
+            for t in self.traits
+        }
+
+    def scores(
+        self, answers: Mapping[str, Any], fields: Mapping[str, str] | None = None
+    ) -> dict[str, TraitScore]:
+        """Each trait's score and band from the counted answers, with what contributed."""
+        return self._scores(self._walk(answers, fields).facts.counted)
+
+    def _outcome(self, facts: _Facts) -> Outcome | None:
+        for outcome in self._outcome_order:
+            if outcome.rule is None or outcome.rule(facts):
+                return outcome
+        return None
+
+    def outcome(
+        self, answers: Mapping[str, Any], fields: Mapping[str, str] | None = None
+    ) -> Outcome | None:
+        """The matching outcome with the highest priority (ties: the earlier), or None."""
+        return self._outcome(self._walk(answers, fields).facts)
+
+    def recommend(
+        self,
+        products: Sequence[Product],
+        answers: Mapping[str, Any],
+        fields: Mapping[str, str] | None = None,
+    ) -> Recommendation:
+        """Rank the products for these answers, with reasons."""
+        return self.evaluate(products, answers, fields).recommendation
+
+    def evaluate(
+        self,
+        products: Sequence[Product],
+        answers: Mapping[str, Any],
+        fields: Mapping[str, str] | None = None,
+    ) -> Result:
+        """Scores, outcome and recommendation in one walk of the flow."""
+        facts = self._walk(answers, fields).facts
+        scores = self._scores(facts.counted)
+        outcome = self._outcome(facts)
+        recommendation = rank(
+            self.recommendation, self._trait_index, products, facts.counted, scores, outcome
+        )
+        return Result(scores, outcome, recommendation)
+
+
+# -- compiling ---------------------------------------------------------------------------
+
+
+def _text(data: Mapping[str, Any], member: str) -> Text | None:
+    value = data.get(member)
+    return frozen_map(value) if value else None
+
+
+def _points(data: Mapping[str, Any] | None) -> Mapping[str, float]:
+    return frozen_map({k: float(v) for k, v in (data or {}).items()})
+
+
+def _question(data: Mapping[str, Any], step_key: str, index: int) -> Question:
+    kind = data["kind"]
+    choices = tuple(
+        Choice(
+            key=c["key"],
+            label=frozen_map(c["label"]),
+            description=_text(c, "description"),
+            image=c.get("image"),
+            points=_points(c.get("points")),
+            insight=_text(c, "insight"),
+            recall=_text(c, "recall"),
+        )
+        for c in data.get("choices", ())
+    )
+    required = bool(data.get("required", True)) and kind != "info"
+    extra: dict[str, Any] = {}
+    if kind == "multiple":
+        extra["min_picks"] = data.get("min_picks", 1 if required else 0)
+        extra["max_picks"] = data.get("max_picks")
+    elif kind == "scale":
+        scale = data["scale"]
+        extra.update(
+            min=scale["min"],
+            max=scale["max"],
+            min_label=_text(scale, "min_label"),
+            max_label=_text(scale, "max_label"),
+        )
+    elif kind == "number":
+        number = data["number"]
+        extra.update(
+            min=number.get("min"),
+            max=number.get("max"),
+            unit=_text(number, "unit"),
+            integer=bool(number.get("integer", False)),
+        )
+    elif kind == "text":
+        extra["max_length"] = data.get("text", {}).get("max_length", 500)
+    scoring = tuple(
+        ScoringRule(s.get("min"), s.get("max"), _points(s.get("points")), _text(s, "recall"))
+        for s in data.get("scoring", ())
+    )
+    return Question(
+        key=data["key"],
+        kind=kind,
+        prompt=frozen_map(data["prompt"]),
+        step_key=step_key,
+        index=index,
+        help=_text(data, "help"),
+        required=required,
+        condition=compile_condition(data.get("condition")),
+        choices=choices,
+        scoring=scoring,
+        choice_index=MappingProxyType({c.key: i for i, c in enumerate(choices)}),
+        **extra,
+    )
+
+
+def build(data: Mapping[str, Any]) -> Assessment:
+    """Build the compiled structure from an already validated definition."""
+    steps = []
+    counter = 0
+    for step_index, s in enumerate(data["steps"]):
+        questions = []
+        for q in s["questions"]:
+            questions.append(_question(q, s["key"], counter))
+            counter += 1
+        steps.append(
+            Step(
+                key=s["key"],
+                title=frozen_map(s["title"]),
+                index=step_index,
+                questions=tuple(questions),
+                section=_text(s, "section"),
+                why=_text(s, "why"),
+                condition=compile_condition(s.get("condition")),
+                next=tuple(
+                    NextRule(r["goto"], compile_condition(r.get("when"))) for r in s.get("next", ())
+                ),
+            )
+        )
+    traits = tuple(
+        Trait(
+            key=t["key"],
+            label=frozen_map(t["label"]),
+            description=_text(t, "description"),
+            bands=tuple(
+                Band(
+                    b["key"],
+                    frozen_map(b["label"]),
+                    frozen_map(b["insight"]),
+                    i,
+                    b.get("min"),
+                    b.get("max"),
+                )
+                for i, b in enumerate(t.get("bands", ()))
+            ),
+        )
+        for t in data.get("traits", ())
+    )
+    outcomes = tuple(
+        Outcome(
+            key=o["key"],
+            title=frozen_map(o["title"]),
+            description=frozen_map(o["description"]),
+            index=i,
+            rule=compile_condition(o.get("rule")),
+            priority=o.get("priority", 0),
+            image=o.get("image"),
+        )
+        for i, o in enumerate(data.get("outcomes", ()))
+    )
+    rec = data.get("recommendation", {})
+    fallback = rec.get("fallback") or {}
+    spec = RecommendationSpec(
+        count=rec.get("count", 3),
+        alternatives=rec.get("alternatives", 3),
+        filters=tuple(Filter(f["attribute"], f["answer"]) for f in rec.get("filters", ())),
+        trait_fit=tuple(
+            TraitFit(f["trait"], f["attribute"], float(f["weight"]))
+            for f in rec.get("trait_fit", ())
+        ),
+        preferences=tuple(
+            Preference(p["answer"], p["attribute"], float(p["weight"]))
+            for p in rec.get("preferences", ())
+        ),
+        outcome_attribute=rec.get("outcome_attribute"),
+        outcome_weight=float(rec.get("outcome_weight", 0)),
+        fallback_skus=tuple(fallback.get("skus", ())),
+        fallback_message=_text(fallback, "message"),
+    )
+    return Assessment(
+        key=data["key"],
+        languages=tuple(data["languages"]),
+        title=frozen_map(data["title"]),
+        steps=tuple(steps),
+        traits=traits,
+        outcomes=outcomes,
+        hidden_fields=tuple(
+            HiddenField(h["key"], frozen_map(h["label"])) for h in data.get("hidden_fields", ())
+        ),
+        recommendation=spec,
+    )
+
+
+def compile_definition(data: dict[str, Any]) -> Assessment:
+    """Validate a definition and compile it; raises DefinitionInvalid listing every problem."""
+    from .validate import validate_definition
+
+    problems = validate_definition(data)
+    if problems:
+        raise DefinitionInvalid(problems)
+    return build(data)
+
+
+_CACHE: OrderedDict[str, Assessment] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+CACHE_SIZE = 64
+
+
+def compile_cached(content_hash: str, data: dict[str, Any]) -> Assessment:
+    """`compile_definition`, remembered by content hash in a bounded LRU (thread-safe)."""
+    with _CACHE_LOCK:
+        found = _CACHE.get(content_hash)
+        if found is not None:
+            _CACHE.move_to_end(content_hash)
+            return found
+    compiled = compile_definition(data)
+    with _CACHE_LOCK:
+        _CACHE[content_hash] = compiled
+        _CACHE.move_to_end(content_hash)
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return compiled

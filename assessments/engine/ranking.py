@@ -1,0 +1,202 @@
+"""Filtering, weighing and ranking the brand's products for one customer."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from .reasons import Reason
+
+if TYPE_CHECKING:
+    from .model import Outcome, RecommendationSpec, Trait, TraitScore
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """A catalogue item as the engine sees it: a sku and matchable attributes."""
+
+    sku: str
+    attributes: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True, slots=True)
+class RankedProduct:
+    sku: str
+    rank: int  # 1-based
+    score: float
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    recommended: tuple[RankedProduct, ...]
+    alternatives: tuple[RankedProduct, ...]
+    fallback_used: bool = False
+    fallback_message: Mapping[str, str] | None = None
+
+
+def _values(value: Any) -> tuple[Any, ...]:
+    """An attribute or answer as a tuple of hashable values."""
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(v for v in value if isinstance(v, (str, int, float, bool)))
+    if isinstance(value, (str, int, float, bool)):
+        return (value,)
+    return ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Fit:
+    """One trait_fit rule prepared for this customer."""
+
+    attribute: str
+    weight: float
+    fit_by_band: Mapping[str, float]
+    reason: Reason
+
+
+@dataclass(frozen=True, slots=True)
+class _Pref:
+    attribute: str
+    weight: float
+    question: str
+    picks: tuple[Any, ...]
+
+
+def rank(
+    spec: RecommendationSpec,
+    traits: Mapping[str, Trait],
+    products: Sequence[Product],
+    counted: Mapping[str, Any],
+    scores: Mapping[str, TraitScore],
+    outcome: Outcome | None,
+) -> Recommendation:
+    """Rank per FORMAT.md: hard filters, then the sum of weight * fit; score desc, sku asc."""
+    filters = []
+    for rule in spec.filters:
+        wanted = frozenset(_values(counted.get(rule.answer)))
+        if wanted:
+            filters.append((rule.attribute, wanted))
+    fits = _prepare_fits(spec, traits, scores)
+    prefs = [
+        _Pref(rule.attribute, rule.weight, rule.answer, _values(counted.get(rule.answer)))
+        for rule in spec.preferences
+    ]
+    prefs = [p for p in prefs if p.picks]
+    outcome_key = outcome.key if outcome is not None else None
+    outcome_attribute = spec.outcome_attribute if outcome_key and spec.outcome_weight else None
+
+    def score(product: Product, explain: bool) -> tuple[float, list[Reason]]:
+        attributes = product.attributes
+        total = 0.0
+        reasons: list[Reason] = []
+        for fit in fits:
+            best = 0.0
+            for band_key in _values(attributes.get(fit.attribute)):
+                best = max(best, fit.fit_by_band.get(band_key, 0.0))
+            if best > 0:
+                points = fit.weight * best
+                total += points
+                if explain:
+                    reasons.append(_with(fit.reason, points=points, fit=best))
+        for pref in prefs:
+            have = _values(attributes.get(pref.attribute))
+            if not have:
+                continue
+            matched = tuple(p for p in pref.picks if p in have)
+            if matched:
+                share = len(matched) / len(pref.picks)
+                points = pref.weight * share
+                total += points
+                if explain:
+                    cited = ((pref.question, list(matched) if len(pref.picks) > 1 else matched[0]),)
+                    reasons.append(
+                        Reason("preference", pref.question, answers=cited, points=points, fit=share)
+                    )
+        if outcome_attribute is not None and outcome_key in _values(
+            attributes.get(outcome_attribute)
+        ):
+            total += spec.outcome_weight
+            if explain:
+                reasons.append(Reason("outcome", outcome_key, points=spec.outcome_weight))
+        return round(total, 9), reasons
+
+    passed: list[tuple[float, str, Product]] = []
+    for product in products:
+        if filters and not _passes(product.attributes, filters):
+            continue
+        passed.append((-score(product, False)[0], product.sku, product))
+
+    if not passed:
+        return _fallback(spec, products)
+    wanted = spec.count + spec.alternatives
+    top = heapq.nsmallest(wanted, passed, key=lambda row: (row[0], row[1]))
+    ranked = []
+    for position, (_, sku, product) in enumerate(top, start=1):
+        total, reasons = score(product, True)
+        reasons.sort(key=lambda r: (-r.points, r.kind, r.key or ""))
+        ranked.append(RankedProduct(sku, position, total, tuple(reasons)))
+    return Recommendation(tuple(ranked[: spec.count]), tuple(ranked[spec.count :]))
+
+
+def _passes(attributes: Mapping[str, Any], filters: list[tuple[str, frozenset[Any]]]) -> bool:
+    for attribute, wanted in filters:
+        value = attributes.get(attribute)
+        if isinstance(value, (str, int, float)):
+            if value not in wanted:
+                return False
+        elif wanted.isdisjoint(_values(value)):
+            return False
+    return True
+
+
+def _prepare_fits(
+    spec: RecommendationSpec, traits: Mapping[str, Trait], scores: Mapping[str, TraitScore]
+) -> list[_Fit]:
+    fits = []
+    for rule in spec.trait_fit:
+        trait = traits.get(rule.trait)
+        score = scores.get(rule.trait)
+        if trait is None or score is None or score.band is None or not trait.bands:
+            continue
+        count = len(trait.bands)
+        here = score.band.index
+        fit_by_band = {
+            band.key: (1.0 if count == 1 else 1.0 - abs(band.index - here) / (count - 1))
+            for band in trait.bands
+        }
+        # Cite the answers that gave the most points towards this score (at most three).
+        strongest = sorted(
+            (c for c in score.contributions if c.points),
+            key=lambda c: -abs(c.points),
+        )[:3]
+        cited = tuple(
+            (c.question_key, c.value)
+            for c in sorted(strongest, key=lambda c: score.contributions.index(c))
+        )
+        reason = Reason(
+            "trait", rule.trait, band=score.band.key, answers=cited, trait_score=score.value
+        )
+        fits.append(_Fit(rule.attribute, rule.weight, fit_by_band, reason))
+    return fits
+
+
+def _with(reason: Reason, *, points: float, fit: float) -> Reason:
+    return Reason(
+        reason.kind, reason.key, reason.band, reason.answers, points, fit, reason.trait_score
+    )
+
+
+def _fallback(spec: RecommendationSpec, products: Sequence[Product]) -> Recommendation:
+    if not spec.fallback_skus and spec.fallback_message is None:
+        return Recommendation((), ())
+    by_sku = {p.sku: p for p in products}
+    ranked = tuple(
+        RankedProduct(sku, position, 0.0, (Reason("fallback", None),))
+        for position, sku in enumerate((s for s in spec.fallback_skus if s in by_sku), start=1)
+    )
+    return Recommendation(ranked, (), True, spec.fallback_message)

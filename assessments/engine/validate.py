@@ -1,0 +1,1159 @@
+"""Semantic validation: what a JSON Schema cannot say about a definition.
+
+Unknown references, questions used before they are asked, loops, steps and outcomes no answers
+can reach, bands that overlap or leave gaps, missing translations, products without pictures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .problems import Problem, json_path
+from .structure import describe, structural_problems
+
+Parts = tuple[str | int, ...]
+
+ALWAYS, NEVER, MAYBE = "always", "never", "maybe"
+CHOICE_KINDS = ("single", "multiple", "image")
+NUMERIC_KINDS = ("scale", "number")
+# Above this many distinct achievable scores, band gaps are checked on intervals instead.
+_MAX_SCORE_SET = 4096
+_LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "de": "German",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "ca": "Catalan",
+    "nl": "Dutch",
+}
+
+
+def validate_definition(data: Any) -> list[Problem]:
+    """Every problem in a definition (structural, then semantic); [] when it can be published."""
+    try:
+        problems = structural_problems(data)
+    except RecursionError:
+        return [Problem("$", "The definition is nested too deeply to be read.", "schema.depth")]
+    if not _sound_enough(data):
+        return problems
+    checker = _Checker(data)
+    for check in checker.checks():
+        try:
+            check()
+        except Exception:
+            # A structurally broken definition may trip a semantic check; its structural
+            # problems already explain what to fix. A sound one must never get here.
+            if not problems:
+                checker.add(("",), "The definition could not be fully checked.", "internal")
+    return problems + checker.problems
+
+
+def _sound_enough(data: Any) -> bool:
+    """Semantic checks need the skeleton: steps with question lists."""
+    if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
+        return False
+    return all(isinstance(s, dict) and isinstance(s.get("questions"), list) for s in data["steps"])
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v if isinstance(v, dict) else {} for v in value] if isinstance(value, list) else []
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _key(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@dataclass
+class _Q:
+    """A question as the checker sees it."""
+
+    data: dict[str, Any]
+    parts: Parts
+    step: int  # step index
+    index: int  # global position
+    key: str | None
+    kind: str | None
+    choice_keys: tuple[str, ...] = ()
+    maybe_uncounted: bool = True
+    # trait -> possible points (None: too many to list), and the interval they span.
+    contributes: dict[str, set[float] | None] = field(default_factory=dict)
+    spans: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+@dataclass
+class _Bounds:
+    """An interval with strictness, for spotting contradictions inside an `all`."""
+
+    low: float = -math.inf
+    high: float = math.inf
+    low_open: bool = False
+    high_open: bool = False
+
+    def narrow(
+        self, low: float, high: float, low_open: bool = False, high_open: bool = False
+    ) -> None:
+        if low > self.low or (low == self.low and low_open):
+            self.low, self.low_open = low, low_open
+        if high < self.high or (high == self.high and high_open):
+            self.high, self.high_open = high, high_open
+
+    @property
+    def empty(self) -> bool:
+        return self.low > self.high or (self.low == self.high and (self.low_open or self.high_open))
+
+
+class _Checker:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.problems: list[Problem] = []
+        self.languages = (
+            [lang for lang in data.get("languages", []) if isinstance(lang, str)]
+            if isinstance(data.get("languages"), list)
+            else []
+        )
+        self.steps = _dicts(data.get("steps"))
+        self.step_keys = [_key(s.get("key")) for s in self.steps]
+        self.step_index = {}
+        for i, key in enumerate(self.step_keys):
+            if key is not None:
+                self.step_index.setdefault(key, i)
+        self.questions: list[_Q] = []
+        self.step_first: list[int] = []  # global index of each step's first question
+        for si, step in enumerate(self.steps):
+            self.step_first.append(len(self.questions))
+            for qi, q in enumerate(_dicts(step.get("questions"))):
+                choices = tuple(
+                    k for k in (_key(c.get("key")) for c in _dicts(q.get("choices"))) if k
+                )
+                self.questions.append(
+                    _Q(
+                        q,
+                        ("steps", si, "questions", qi),
+                        si,
+                        len(self.questions),
+                        _key(q.get("key")),
+                        _key(q.get("kind")),
+                        choices,
+                    )
+                )
+        self.step_first.append(len(self.questions))
+        self.by_key: dict[str, _Q] = {}
+        for q in self.questions:
+            if q.key is not None:
+                self.by_key.setdefault(q.key, q)
+        self.traits: dict[str, dict[str, Any]] = {}
+        for t in _dicts(data.get("traits")):
+            key = _key(t.get("key"))
+            if key is not None:
+                self.traits.setdefault(key, t)
+        self.fields = {
+            k for k in (_key(h.get("key")) for h in _dicts(data.get("hidden_fields"))) if k
+        }
+        self.outcomes = _dicts(data.get("outcomes"))
+        self.recommendation = (
+            data["recommendation"] if isinstance(data.get("recommendation"), dict) else {}
+        )
+        self.products = _dicts(data.get("products")) if "products" in data else None
+        self._prefix: dict[str, list[tuple[float, float]]] = {}
+        self._analysed = False
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def add(self, parts: Parts, message: str, code: str) -> None:
+        parts = tuple(p for p in parts if p != "")
+        self.problems.append(Problem(json_path(parts), message, code))
+
+    def where(self, parts: Parts) -> str:
+        return describe(self.data, parts)
+
+    def checks(self) -> list[Callable[[], None]]:
+        return [
+            self.check_duplicates,
+            self.check_translations,
+            self.check_questions,
+            self.check_traits_exist,
+            self.check_conditions,
+            self.check_next_rules,
+            self.analyse,
+            self.check_reachable_steps,
+            self.check_outcomes,
+            self.check_bands,
+            self.check_recommendation,
+            self.check_products,
+        ]
+
+    # -- duplicates ---------------------------------------------------------------------
+
+    def check_duplicates(self) -> None:
+        def unique(
+            items: list[tuple[Parts, Any]], noun: str, member: str = "key", scope: str = ""
+        ) -> None:
+            seen: dict[str, Parts] = {}
+            for parts, key in items:
+                if not isinstance(key, str):
+                    continue
+                if key in seen:
+                    first = self.where(seen[key])
+                    self.add(
+                        (*parts, member),
+                        f"{self.where(parts)} uses the {noun} {member} '{key}' again{scope}; "
+                        f"{first} already has it. Keys must be unique.",
+                        "duplicate",
+                    )
+                else:
+                    seen[key] = parts
+
+        unique([(("steps", i), s.get("key")) for i, s in enumerate(self.steps)], "step")
+        unique(
+            [(q.parts, q.key) for q in self.questions],
+            "question",
+            scope=" (question keys are unique across the whole assessment)",
+        )
+        for q in self.questions:
+            unique(
+                [
+                    ((*q.parts, "choices", i), c.get("key"))
+                    for i, c in enumerate(_dicts(q.data.get("choices")))
+                ],
+                "choice",
+                scope=f" in question '{q.key}'",
+            )
+        traits = _dicts(self.data.get("traits"))
+        unique([(("traits", i), t.get("key")) for i, t in enumerate(traits)], "trait")
+        for ti, t in enumerate(traits):
+            unique(
+                [
+                    (("traits", ti, "bands", i), b.get("key"))
+                    for i, b in enumerate(_dicts(t.get("bands")))
+                ],
+                "band",
+            )
+        unique([(("outcomes", i), o.get("key")) for i, o in enumerate(self.outcomes)], "outcome")
+        unique(
+            [
+                (("hidden_fields", i), h.get("key"))
+                for i, h in enumerate(_dicts(self.data.get("hidden_fields")))
+            ],
+            "hidden field",
+        )
+        if self.products is not None:
+            unique(
+                [(("products", i), p.get("sku")) for i, p in enumerate(self.products)],
+                "product",
+                member="sku",
+            )
+
+    # -- translations -------------------------------------------------------------------
+
+    def check_translations(self) -> None:
+        if not self.languages:
+            return
+        for parts, text in self._texts():
+            if not isinstance(text, dict):
+                continue
+            missing = [lang for lang in self.languages if not isinstance(text.get(lang), str)]
+            if missing:
+                names = ", ".join(
+                    f"{_LANGUAGE_NAMES[m]} ('{m}')" if m in _LANGUAGE_NAMES else f"'{m}'"
+                    for m in missing
+                )
+                self.add(parts, f"{self.where(parts)} has no text in {names}.", "translation")
+
+    def _texts(self) -> Iterator[tuple[Parts, Any]]:
+        def members(obj: dict[str, Any], parts: Parts, names: tuple[str, ...]):
+            for name in names:
+                if name in obj:
+                    yield (*parts, name), obj[name]
+
+        d = self.data
+        yield from members(d, (), ("title", "intro", "learn"))
+        for i, h in enumerate(_dicts(d.get("hidden_fields"))):
+            yield from members(h, ("hidden_fields", i), ("label",))
+        for ti, t in enumerate(_dicts(d.get("traits"))):
+            yield from members(t, ("traits", ti), ("label", "description"))
+            for bi, b in enumerate(_dicts(t.get("bands"))):
+                yield from members(b, ("traits", ti, "bands", bi), ("label", "insight"))
+        for si, s in enumerate(self.steps):
+            yield from members(s, ("steps", si), ("title", "section", "why"))
+        for q in self.questions:
+            yield from members(q.data, q.parts, ("prompt", "help"))
+            for ci, c in enumerate(_dicts(q.data.get("choices"))):
+                yield from members(
+                    c, (*q.parts, "choices", ci), ("label", "description", "insight", "recall")
+                )
+            for kind in ("scale", "number"):
+                if isinstance(q.data.get(kind), dict):
+                    yield from members(
+                        q.data[kind], (*q.parts, kind), ("min_label", "max_label", "unit")
+                    )
+            for ri, r in enumerate(_dicts(q.data.get("scoring"))):
+                yield from members(r, (*q.parts, "scoring", ri), ("recall",))
+        for oi, o in enumerate(self.outcomes):
+            yield from members(o, ("outcomes", oi), ("title", "description"))
+        fallback = self.recommendation.get("fallback")
+        if isinstance(fallback, dict):
+            yield from members(fallback, ("recommendation", "fallback"), ("message",))
+        for pi, p in enumerate(self.products or []):
+            yield from members(p, ("products", pi), ("name", "description"))
+
+    # -- questions ----------------------------------------------------------------------
+
+    def check_questions(self) -> None:
+        for q in self.questions:
+            d = q.data
+            where = self.where(q.parts)
+            choices = _dicts(d.get("choices"))
+            if q.kind == "image":
+                for ci, c in enumerate(choices):
+                    if not c.get("image"):
+                        self.add(
+                            (*q.parts, "choices", ci, "image"),
+                            f"{self.where((*q.parts, 'choices', ci))} has no image; every "
+                            f"choice of an image question needs one.",
+                            "image_missing",
+                        )
+            if q.kind == "scale" and isinstance(d.get("scale"), dict):
+                low, high = _num(d["scale"].get("min")), _num(d["scale"].get("max"))
+                if low is not None and high is not None and low >= high:
+                    self.add(
+                        (*q.parts, "scale"),
+                        f"{where} has a scale from {_n(low)} to {_n(high)}; the minimum "
+                        f"must be below the maximum.",
+                        "scale_range",
+                    )
+            if q.kind == "number" and isinstance(d.get("number"), dict):
+                low, high = _num(d["number"].get("min")), _num(d["number"].get("max"))
+                if low is not None and high is not None and low > high:
+                    self.add(
+                        (*q.parts, "number"),
+                        f"{where} allows numbers from {_n(low)} to {_n(high)}; the minimum "
+                        f"must not be above the maximum.",
+                        "number_range",
+                    )
+            if q.kind == "multiple":
+                required = d.get("required", True) is not False
+                min_picks = d.get("min_picks", 1 if required else 0)
+                max_picks = d.get("max_picks")
+                if (
+                    isinstance(min_picks, int)
+                    and isinstance(max_picks, int)
+                    and min_picks > max_picks
+                ):
+                    self.add(
+                        (*q.parts, "min_picks"),
+                        f"{where} asks for at least {min_picks} picks but allows at most "
+                        f"{max_picks}.",
+                        "picks",
+                    )
+                if isinstance(min_picks, int) and choices and min_picks > len(choices):
+                    self.add(
+                        (*q.parts, "min_picks"),
+                        f"{where} asks for at least {min_picks} picks but has only "
+                        f"{len(choices)} choices.",
+                        "picks",
+                    )
+            for ri, r in enumerate(_dicts(d.get("scoring"))):
+                low, high = _num(r.get("min")), _num(r.get("max"))
+                if low is not None and high is not None and low > high:
+                    self.add(
+                        (*q.parts, "scoring", ri),
+                        f"{self.where((*q.parts, 'scoring', ri))} has a minimum above its "
+                        f"maximum, so it never applies.",
+                        "range",
+                    )
+
+    def check_traits_exist(self) -> None:
+        for q in self.questions:
+            for ci, c in enumerate(_dicts(q.data.get("choices"))):
+                self._points_exist(c.get("points"), (*q.parts, "choices", ci))
+            for ri, r in enumerate(_dicts(q.data.get("scoring"))):
+                self._points_exist(r.get("points"), (*q.parts, "scoring", ri))
+
+    def _points_exist(self, points: Any, parts: Parts) -> None:
+        if not isinstance(points, dict):
+            return
+        for trait in points:
+            if trait not in self.traits:
+                self.add(
+                    (*parts, "points", trait),
+                    f"{self.where(parts)} gives points to trait '{trait}', which does not exist.",
+                    "unknown_trait",
+                )
+
+    # -- conditions ---------------------------------------------------------------------
+
+    def _guards(self) -> Iterator[tuple[Parts, Any, int, str]]:
+        """Every condition with its path, the question-limit it may name, and what it guards.
+
+        The limit is a global question position: a condition may only name questions before it.
+        """
+        total = len(self.questions)
+        for si, s in enumerate(self.steps):
+            if "condition" in s:
+                yield ("steps", si, "condition"), s["condition"], self.step_first[si], "step"
+            for ri, rule in enumerate(_dicts(s.get("next"))):
+                if "when" in rule:
+                    yield (
+                        ("steps", si, "next", ri, "when"),
+                        rule["when"],
+                        self.step_first[si + 1],
+                        "next",
+                    )
+        for q in self.questions:
+            if "condition" in q.data:
+                yield (*q.parts, "condition"), q.data["condition"], q.index, "question"
+        for oi, o in enumerate(self.outcomes):
+            if "rule" in o:
+                yield ("outcomes", oi, "rule"), o["rule"], total, "outcome"
+
+    def check_conditions(self) -> None:
+        for parts, condition, limit, guard in self._guards():
+            self._check_condition(condition, parts, limit, guard, self.where(parts[:-1]))
+
+    def _check_condition(self, c: Any, parts: Parts, limit: int, guard: str, owner: str) -> None:
+        if not isinstance(c, dict):
+            return
+        for group in ("all", "any"):
+            if isinstance(c.get(group), list):
+                for i, part in enumerate(c[group]):
+                    self._check_condition(part, (*parts, group, i), limit, guard, owner)
+                return
+        if "not" in c:
+            self._check_condition(c["not"], (*parts, "not"), limit, guard, owner)
+            return
+        if "answer" in c or "answered" in c:
+            member = "answer" if "answer" in c else "answered"
+            key = _key(c.get(member))
+            q = self.by_key.get(key) if key else None
+            if key is None:
+                return
+            if q is None:
+                self.add(
+                    (*parts, member),
+                    f"{owner} has a condition on question '{key}', which does not exist.",
+                    "unknown_question",
+                )
+                return
+            if q.index >= limit:
+                where_asked = self.step_keys[q.step]
+                placement = {
+                    "step": "on an earlier step",
+                    "question": "earlier (on an earlier step or above it on the same step)",
+                    "next": "on this step or an earlier one",
+                }.get(guard, "before it")
+                self.add(
+                    (*parts, member),
+                    f"{owner} has a condition on question '{key}' (in step "
+                    f"'{where_asked}'), which is not asked before it: a condition may only "
+                    f"use questions asked {placement}.",
+                    "question_order",
+                )
+            if q.kind == "info":
+                self.add(
+                    (*parts, member),
+                    f"{owner} has a condition on question '{key}', which is information "
+                    f"only and has no answer.",
+                    "operator_kind",
+                )
+                return
+            if member == "answer":
+                self._check_operator(c, parts, q, owner)
+        elif "trait" in c:
+            key = _key(c.get("trait"))
+            if key is None:
+                return
+            trait = self.traits.get(key)
+            if trait is None:
+                self.add(
+                    (*parts, "trait"),
+                    f"{owner} has a condition on trait '{key}', which does not exist.",
+                    "unknown_trait",
+                )
+            elif "band" in c:
+                bands = {_key(b.get("key")) for b in _dicts(trait.get("bands"))}
+                if c["band"] not in bands:
+                    self.add(
+                        (*parts, "band"),
+                        f"{owner} refers to band '{c['band']}', which trait '{key}' does not have.",
+                        "unknown_band",
+                    )
+            self._check_range(c, parts, owner)
+        elif "field" in c:
+            key = _key(c.get("field"))
+            if key is not None and key not in self.fields:
+                self.add(
+                    (*parts, "field"),
+                    f"{owner} has a condition on hidden field '{key}', which does not exist.",
+                    "unknown_field",
+                )
+
+    def _check_range(self, c: dict[str, Any], parts: Parts, owner: str) -> None:
+        bounds = c.get("range")
+        if isinstance(bounds, dict):
+            low, high = _num(bounds.get("min")), _num(bounds.get("max"))
+            if low is not None and high is not None and low > high:
+                self.add(
+                    (*parts, "range"),
+                    f"{owner} has a range whose minimum is above its maximum, so it never holds.",
+                    "range",
+                )
+
+    def _check_operator(self, c: dict[str, Any], parts: Parts, q: _Q, owner: str) -> None:
+        key = q.key
+        kind = q.kind
+        if "contains" in c and kind != "multiple":
+            self.add(
+                (*parts, "contains"),
+                f"{owner} uses 'contains' on question '{key}', which is a {kind} question; "
+                f"'contains' is only for multiple-choice questions (use 'equals' or 'in').",
+                "operator_kind",
+            )
+            return
+        if "range" in c and kind not in NUMERIC_KINDS:
+            self.add(
+                (*parts, "range"),
+                f"{owner} uses 'range' on question '{key}', which is a {kind} question; "
+                f"'range' is only for scale and number questions.",
+                "operator_kind",
+            )
+            return
+        if "equals" in c and kind == "multiple":
+            self.add(
+                (*parts, "equals"),
+                f"{owner} uses 'equals' on question '{key}', which takes several picks; "
+                f"use 'contains' (or 'in').",
+                "operator_kind",
+            )
+            return
+        self._check_range(c, parts, owner)
+        if "equals" in c:
+            values = [("equals", c["equals"])]
+        elif isinstance(c.get("in"), list):
+            values = [(("in", i), v) for i, v in enumerate(c["in"])]
+        elif "contains" in c:
+            values = [("contains", c["contains"])]
+        else:
+            values = []
+        for member, value in values:
+            path = (*parts, *(member if isinstance(member, tuple) else (member,)))
+            if kind in CHOICE_KINDS:
+                if not isinstance(value, str) or value not in q.choice_keys:
+                    self.add(
+                        path,
+                        f"{owner} refers to choice '{value}' which question '{key}' does not have.",
+                        "unknown_choice",
+                    )
+            elif kind in NUMERIC_KINDS:
+                if _num(value) is None:
+                    self.add(
+                        path,
+                        f"{owner} compares question '{key}' (a {kind} question) with "
+                        f"'{value}', which is not a number.",
+                        "operator_kind",
+                    )
+            elif kind == "text" and not isinstance(value, str):
+                self.add(
+                    path,
+                    f"{owner} compares question '{key}' (a text question) with {value}, "
+                    f"which is not text.",
+                    "operator_kind",
+                )
+
+    # -- next rules ---------------------------------------------------------------------
+
+    def check_next_rules(self) -> None:
+        for si, s in enumerate(self.steps):
+            for ri, rule in enumerate(_dicts(s.get("next"))):
+                goto = _key(rule.get("goto"))
+                if goto is None:
+                    continue
+                target = self.step_index.get(goto)
+                parts = ("steps", si, "next", ri, "goto")
+                name = self.step_keys[si]
+                if target is None:
+                    self.add(
+                        parts,
+                        f"Step '{name}' jumps to step '{goto}', which does not exist.",
+                        "unknown_step",
+                    )
+                elif target <= si:
+                    self.add(
+                        parts,
+                        f"Step '{name}' jumps back to '{goto}': a flow must only "
+                        f"move forward so that it always ends.",
+                        "loop",
+                    )
+
+    # -- static analysis ----------------------------------------------------------------
+
+    def analyse(self) -> None:
+        """Work out which questions may go uncounted and what points each can give."""
+        skippable = [False] * len(self.steps)
+        for si, s in enumerate(self.steps):
+            if "condition" in s:
+                skippable[si] = True
+            for rule in _dicts(s.get("next")):
+                target = self.step_index.get(_key(rule.get("goto")) or "")
+                if target is not None and target > si:
+                    for skipped in range(si + 1, target):
+                        skippable[skipped] = True
+        for q in self.questions:
+            required = q.data.get("required", True) is not False
+            q.maybe_uncounted = (
+                skippable[q.step] or "condition" in q.data or not required or q.kind == "info"
+            )
+            for trait in self.traits:
+                values = self._possible_points(q, trait)
+                if values is None:
+                    continue
+                points, span = values
+                if q.maybe_uncounted:
+                    if points is not None:
+                        points = points | {0.0}
+                    span = (min(span[0], 0.0), max(span[1], 0.0))
+                q.contributes[trait] = points
+                q.spans[trait] = span
+        for trait in self.traits:
+            sums = [(0.0, 0.0)]
+            for q in self.questions:
+                low, high = q.spans.get(trait, (0.0, 0.0))
+                sums.append((sums[-1][0] + low, sums[-1][1] + high))
+            self._prefix[trait] = sums
+        self._analysed = True
+
+    def _possible_points(
+        self, q: _Q, trait: str
+    ) -> tuple[set[float] | None, tuple[float, float]] | None:
+        """(the points this question can give the trait, their min/max); None if it gives none."""
+        d = q.data
+        if q.kind in CHOICE_KINDS:
+            choices = _dicts(d.get("choices"))
+            values = [
+                _num((c.get("points") or {}).get(trait)) or 0.0
+                if isinstance(c.get("points"), dict)
+                else 0.0
+                for c in choices
+            ]
+            if not any(values):
+                return None
+            if q.kind != "multiple":
+                return set(values), (min(values), max(values))
+            required = d.get("required", True) is not False
+            low_picks = d.get("min_picks", 1 if required else 0)
+            high_picks = d.get("max_picks", len(values))
+            low_picks = low_picks if isinstance(low_picks, int) else 0
+            high_picks = min(
+                high_picks if isinstance(high_picks, int) else len(values), len(values)
+            )
+            ordered = sorted(values)
+            low = sum(ordered[:low_picks]) + sum(v for v in ordered[low_picks:high_picks] if v < 0)
+            desc = ordered[::-1]
+            high = sum(desc[:low_picks]) + sum(v for v in desc[low_picks:high_picks] if v > 0)
+            return _subset_sums(values, low_picks, high_picks), (low, high)
+        if q.kind in NUMERIC_KINDS:
+            rules = _dicts(d.get("scoring"))
+            if not any(
+                isinstance(r.get("points"), dict) and _num(r["points"].get(trait)) for r in rules
+            ):
+                return None
+            bounds = d.get(q.kind) if isinstance(d.get(q.kind), dict) else {}
+            low_bound, high_bound = _num(bounds.get("min")), _num(bounds.get("max"))
+            if (
+                q.kind == "scale"
+                and low_bound is not None
+                and high_bound is not None
+                and high_bound - low_bound <= 1000
+            ):
+                found = set()
+                for value in range(int(low_bound), int(high_bound) + 1):
+                    found.add(_rule_points(rules, value, trait))
+                return found, (min(found), max(found))
+            found = {0.0}  # a value matching no rule gives nothing
+            for r in rules:
+                r_low, r_high = _num(r.get("min")), _num(r.get("max"))
+                if _overlaps(r_low, r_high, low_bound, high_bound):
+                    points = r.get("points") if isinstance(r.get("points"), dict) else {}
+                    found.add(_num(points.get(trait)) or 0.0)
+            return found, (min(found), max(found))
+        return None
+
+    def trait_range(self, trait: str, limit: int) -> tuple[float, float]:
+        """The scores a trait can have counting only questions before global position `limit`."""
+        sums = self._prefix.get(trait)
+        if sums is None:
+            return (-math.inf, math.inf)
+        return sums[min(limit, len(sums) - 1)]
+
+    def tri(self, c: Any, limit: int) -> str:
+        """Whether a condition always, never or maybe holds for answers before `limit`."""
+        if not isinstance(c, dict):
+            return MAYBE
+        if isinstance(c.get("all"), list):
+            parts = [self.tri(p, limit) for p in c["all"]]
+            if NEVER in parts or self._contradictory(c["all"], limit):
+                return NEVER
+            return ALWAYS if all(p == ALWAYS for p in parts) else MAYBE
+        if isinstance(c.get("any"), list):
+            parts = [self.tri(p, limit) for p in c["any"]]
+            if ALWAYS in parts:
+                return ALWAYS
+            return NEVER if parts and all(p == NEVER for p in parts) else MAYBE
+        if "not" in c:
+            inner = self.tri(c["not"], limit)
+            return {ALWAYS: NEVER, NEVER: ALWAYS}.get(inner, MAYBE)
+        if "answer" in c:
+            return self._tri_answer(c)
+        if "trait" in c:
+            return self._tri_trait(c, limit)
+        return MAYBE
+
+    def _tri_answer(self, c: dict[str, Any]) -> str:
+        q = self.by_key.get(_key(c.get("answer")) or "")
+        if q is None:
+            return MAYBE
+        if q.kind == "info":
+            return NEVER
+        if q.kind in CHOICE_KINDS:
+            wanted = (
+                [c["equals"]]
+                if "equals" in c
+                else (
+                    c["in"]
+                    if isinstance(c.get("in"), list)
+                    else [c["contains"]]
+                    if "contains" in c
+                    else None
+                )
+            )
+            if wanted is not None and not any(w in q.choice_keys for w in wanted):
+                return NEVER
+        if q.kind in NUMERIC_KINDS:
+            bounds = q.data.get(q.kind) if isinstance(q.data.get(q.kind), dict) else {}
+            low, high = _num(bounds.get("min")), _num(bounds.get("max"))
+            if isinstance(c.get("range"), dict):
+                r_low, r_high = _num(c["range"].get("min")), _num(c["range"].get("max"))
+                if (r_low is not None and r_high is not None and r_low > r_high) or not _overlaps(
+                    r_low, r_high, low, high
+                ):
+                    return NEVER
+            if "equals" in c and _num(c["equals"]) is not None:
+                value = _num(c["equals"])
+                assert value is not None
+                if not _overlaps(value, value, low, high):
+                    return NEVER
+                if (
+                    q.kind == "scale" or (bounds.get("integer") is True)
+                ) and not value.is_integer():
+                    return NEVER
+        return MAYBE
+
+    def _trait_bounds(self, c: dict[str, Any]) -> _Bounds | None:
+        trait = self.traits.get(_key(c.get("trait")) or "")
+        if trait is None:
+            return None
+        b = _Bounds()
+        if _num(c.get("gt")) is not None:
+            b.narrow(c["gt"], math.inf, low_open=True)
+        elif _num(c.get("gte")) is not None:
+            b.narrow(c["gte"], math.inf)
+        elif _num(c.get("lt")) is not None:
+            b.narrow(-math.inf, c["lt"], high_open=True)
+        elif _num(c.get("lte")) is not None:
+            b.narrow(-math.inf, c["lte"])
+        elif _num(c.get("equals")) is not None:
+            b.narrow(c["equals"], c["equals"])
+        elif isinstance(c.get("range"), dict):
+            low, high = _num(c["range"].get("min")), _num(c["range"].get("max"))
+            b.narrow(-math.inf if low is None else low, math.inf if high is None else high)
+        elif "band" in c:
+            band = next((x for x in _dicts(trait.get("bands")) if x.get("key") == c["band"]), None)
+            if band is None:
+                return None
+            low, high = _num(band.get("min")), _num(band.get("max"))
+            b.narrow(-math.inf if low is None else low, math.inf if high is None else high)
+        else:
+            return None
+        return b
+
+    def _tri_trait(self, c: dict[str, Any], limit: int) -> str:
+        key = _key(c.get("trait")) or ""
+        bounds = self._trait_bounds(c)
+        if bounds is None:
+            return MAYBE
+        low, high = self.trait_range(key, limit)
+        within = _Bounds(bounds.low, bounds.high, bounds.low_open, bounds.high_open)
+        within.narrow(low, high)
+        if within.empty:
+            return NEVER
+        inside_low = bounds.low < low or (bounds.low == low and not bounds.low_open)
+        inside_high = bounds.high > high or (bounds.high == high and not bounds.high_open)
+        if inside_low and inside_high and "band" not in c:
+            return ALWAYS
+        return MAYBE
+
+    def _contradictory(self, parts: list[Any], limit: int) -> bool:
+        """An `all` that asks for two different answers to one question, or impossible scores."""
+        allowed: dict[str, set[Any]] = {}
+        traits: dict[str, _Bounds] = {}
+        for c in parts:
+            if not isinstance(c, dict):
+                continue
+            if "answer" in c:
+                q = self.by_key.get(_key(c.get("answer")) or "")
+                if q is None or q.kind == "multiple":
+                    continue
+                if "equals" in c:
+                    values = {c["equals"]}
+                elif isinstance(c.get("in"), list):
+                    values = set(v for v in c["in"] if isinstance(v, (str, int, float)))
+                else:
+                    continue
+                key = q.key or ""
+                allowed[key] = allowed[key] & values if key in allowed else values
+                if not allowed[key]:
+                    return True
+            elif "trait" in c:
+                bounds = self._trait_bounds(c)
+                key = _key(c.get("trait")) or ""
+                if bounds is None:
+                    continue
+                joined = traits.setdefault(key, _Bounds(*self.trait_range(key, limit)))
+                joined.narrow(bounds.low, bounds.high, bounds.low_open, bounds.high_open)
+                if joined.empty:
+                    return True
+        return False
+
+    # -- reachability -------------------------------------------------------------------
+
+    def check_reachable_steps(self) -> None:
+        count = len(self.steps)
+        if not count:
+            return
+        # arrive[i]: the flow can arrive at step i (shown or passed over).
+        arrive = [False] * (count + 1)
+        shown = [False] * count
+        arrive[0] = True
+        for si in range(count):
+            if not arrive[si]:
+                continue
+            s = self.steps[si]
+            first = self.step_first[si]
+            condition = self.tri(s["condition"], first) if "condition" in s else ALWAYS
+            question_states = [
+                self.tri(q.data["condition"], q.index) if "condition" in q.data else ALWAYS
+                for q in self.questions[first : self.step_first[si + 1]]
+            ]
+            can_show = condition != NEVER and any(x != NEVER for x in question_states)
+            may_pass = condition != ALWAYS or all(x != ALWAYS for x in question_states)
+            if may_pass:
+                arrive[si + 1] = True
+            if not can_show:
+                continue
+            shown[si] = True
+            falls_through = True
+            for rule in _dicts(s.get("next")):
+                target = self.step_index.get(_key(rule.get("goto")) or "")
+                if target is None or target <= si:
+                    continue
+                when = self.tri(rule["when"], self.step_first[si + 1]) if "when" in rule else ALWAYS
+                if when == NEVER:
+                    continue
+                arrive[target] = True
+                if when == ALWAYS:
+                    falls_through = False
+                    break
+            if falls_through:
+                arrive[si + 1] = True
+        for si in range(count):
+            if shown[si]:
+                continue
+            s = self.steps[si]
+            name = self.step_keys[si]
+            first = self.step_first[si]
+            if not arrive[si]:
+                why = (
+                    "earlier 'next' rules always jump past it, so no path through the flow "
+                    "leads to it"
+                )
+            elif "condition" in s and self.tri(s["condition"], first) == NEVER:
+                why = "its condition can never hold"
+            else:
+                why = "none of its questions can ever be shown"
+            self.add(
+                ("steps", si), f"Step '{name}' can never be reached: {why}.", "unreachable_step"
+            )
+
+    def check_outcomes(self) -> None:
+        if not self.outcomes:
+            self.add(
+                ("outcomes",),
+                "The assessment has no outcomes: add at least one, so every customer lands "
+                "on a result (an outcome without a rule is the fallback).",
+                "no_outcome",
+            )
+            return
+        total = len(self.questions)
+        order = sorted(
+            range(len(self.outcomes)),
+            key=lambda i: (
+                -(self.outcomes[i].get("priority") or 0)
+                if isinstance(self.outcomes[i].get("priority"), int)
+                else 0,
+                i,
+            ),
+        )
+        catch_all: int | None = None
+        for i in order:
+            o = self.outcomes[i]
+            name = _key(o.get("key"))
+            state = self.tri(o["rule"], total) if "rule" in o else ALWAYS
+            if catch_all is not None:
+                other = self.outcomes[catch_all].get("key")
+                self.add(
+                    ("outcomes", i),
+                    f"Outcome '{name}' can never be reached: outcome '{other}' always "
+                    f"matches and comes first (higher priority, or the same priority and "
+                    f"earlier in the list).",
+                    "unreachable_outcome",
+                )
+            elif state == NEVER:
+                self.add(
+                    ("outcomes", i, "rule"),
+                    f"Outcome '{name}' can never be reached: no answers can make its rule hold.",
+                    "unreachable_outcome",
+                )
+            if state == ALWAYS and catch_all is None:
+                catch_all = i
+
+    # -- bands --------------------------------------------------------------------------
+
+    def check_bands(self) -> None:
+        total = len(self.questions)
+        for ti, t in enumerate(_dicts(self.data.get("traits"))):
+            key = _key(t.get("key"))
+            bands = _dicts(t.get("bands"))
+            if key is None or not bands or self.traits.get(key) is not t:
+                continue
+            intervals = []
+            for bi, b in enumerate(bands):
+                low, high = _num(b.get("min")), _num(b.get("max"))
+                low = -math.inf if low is None else low
+                high = math.inf if high is None else high
+                if low > high:
+                    self.add(
+                        ("traits", ti, "bands", bi),
+                        f"Band '{b.get('key')}' of trait '{key}' has its minimum above its "
+                        f"maximum, so no score falls in it.",
+                        "band_range",
+                    )
+                intervals.append((low, high, _key(b.get("key"))))
+            low, high = self.trait_range(key, total)
+            scores = self._score_set(key)
+            integral = scores is None and self._integral(key)
+            for i in range(len(intervals)):
+                for j in range(i + 1, len(intervals)):
+                    a, b = intervals[i], intervals[j]
+                    o_low, o_high = max(a[0], b[0], low), min(a[1], b[1], high)
+                    if o_low > o_high:
+                        continue
+                    if scores is not None:
+                        hits = sorted(s for s in scores if o_low <= s <= o_high)
+                        if not hits:
+                            continue
+                        example = _n(hits[0])
+                    elif integral and math.floor(o_high) < o_low:
+                        continue
+                    else:
+                        example = _n(o_low if integral is False else math.ceil(o_low))
+                    self.add(
+                        ("traits", ti, "bands", j),
+                        f"Bands '{a[2]}' and '{b[2]}' of trait '{key}' overlap (a score of "
+                        f"{example} is in both); each score must fall in exactly one band.",
+                        "band_overlap",
+                    )
+            valid = [iv for iv in intervals if iv[0] <= iv[1]]
+            if scores is not None:
+                missing = sorted(s for s in scores if not any(a <= s <= b for a, b, _ in valid))
+            else:
+                missing = self._interval_gaps(valid, low, high, integral)
+            if missing:
+                shown = ", ".join(_n(s) for s in missing[:5]) + (", …" if len(missing) > 5 else "")
+                self.add(
+                    ("traits", ti, "bands"),
+                    f"Trait '{key}' has no band for a score of {shown}; the bands must "
+                    f"cover every score the answers can give (from {_n(low)} to "
+                    f"{_n(high)}).",
+                    "band_gap",
+                )
+
+    def _score_set(self, trait: str) -> set[float] | None:
+        scores = {0.0}
+        for q in self.questions:
+            if trait not in q.contributes:
+                continue
+            options = q.contributes[trait]
+            if options is None:
+                return None
+            scores = {round(a + b, 9) for a in scores for b in options}
+            if len(scores) > _MAX_SCORE_SET:
+                return None
+        return scores
+
+    def _integral(self, trait: str) -> bool:
+        for q in self.questions:
+            options = q.contributes.get(trait, set())
+            if options is None:
+                return False
+            if any(not float(v).is_integer() for v in options):
+                return False
+        return True
+
+    @staticmethod
+    def _interval_gaps(
+        intervals: list[tuple[float, float, Any]], low: float, high: float, integral: bool
+    ) -> list[float]:
+        """The first score of each stretch of [low, high] that no interval covers."""
+        gaps: list[float] = []
+        point, covered = low, False  # the next score to cover; whether `point` itself is
+        for a, b, _ in sorted(intervals, key=lambda iv: iv[0]):
+            if point > high:
+                break
+            if b < point:
+                continue
+            if integral:
+                if math.ceil(point) < a and math.ceil(point) <= high:
+                    gaps.append(float(math.ceil(point)))
+                point = math.inf if math.isinf(b) else math.floor(b) + 1
+            else:
+                if a > point and (not covered or a > point):
+                    gaps.append(point)
+                point, covered = max(point, b), True
+        if integral and point <= high:
+            gaps.append(float(math.ceil(point)))
+        elif not integral and ((not covered and point <= high) or (covered and point < high)):
+            gaps.append(point)
+        return gaps
+
+    # -- recommendation and products ----------------------------------------------------
+
+    def check_recommendation(self) -> None:
+        rec = self.recommendation
+        base = ("recommendation",)
+        for group in ("filters", "preferences"):
+            for i, rule in enumerate(_dicts(rec.get(group))):
+                key = _key(rule.get("answer"))
+                if key is None:
+                    continue
+                q = self.by_key.get(key)
+                noun = "filter" if group == "filters" else "preference"
+                parts = (*base, group, i, "answer")
+                if q is None:
+                    self.add(
+                        parts,
+                        f"The recommendation has a {noun} on question '{key}', "
+                        f"which does not exist.",
+                        "unknown_question",
+                    )
+                elif q.kind == "info" or (group == "preferences" and q.kind not in CHOICE_KINDS):
+                    self.add(
+                        parts,
+                        f"The recommendation has a {noun} on question '{key}', a "
+                        f"{q.kind} question; a {noun} needs a question with choices.",
+                        "operator_kind",
+                    )
+        for i, rule in enumerate(_dicts(rec.get("trait_fit"))):
+            key = _key(rule.get("trait"))
+            if key is None:
+                continue
+            parts = (*base, "trait_fit", i, "trait")
+            trait = self.traits.get(key)
+            if trait is None:
+                self.add(
+                    parts,
+                    f"The recommendation fits products to trait '{key}', which does not exist.",
+                    "unknown_trait",
+                )
+            elif not _dicts(trait.get("bands")):
+                self.add(
+                    parts,
+                    f"The recommendation fits products to trait '{key}', which has "
+                    f"no bands to match products against.",
+                    "unknown_band",
+                )
+        fallback = rec.get("fallback")
+        if self.products is not None and isinstance(fallback, dict):
+            skus = {_key(p.get("sku")) for p in self.products}
+            for i, sku in enumerate(fallback.get("skus") or []):
+                if isinstance(sku, str) and sku not in skus:
+                    self.add(
+                        (*base, "fallback", "skus", i),
+                        f"The recommendation's fallback names product '{sku}', which is not "
+                        f"in the products.",
+                        "unknown_sku",
+                    )
+
+    def check_products(self) -> None:
+        for i, p in enumerate(self.products or []):
+            for member, noun in (("image", "an image"), ("url", "a link (url)")):
+                if not p.get(member):
+                    self.add(
+                        ("products", i, member),
+                        f"{self.where(('products', i))} has no {noun}; customers need to "
+                        f"see it and follow it.",
+                        f"product_{member}",
+                    )
+
+
+def _n(value: float) -> str:
+    if math.isinf(value):
+        return "any" if value > 0 else "-any"
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _overlaps(
+    a_low: float | None, a_high: float | None, b_low: float | None, b_high: float | None
+) -> bool:
+    low = max(x for x in (a_low, b_low, -math.inf) if x is not None)
+    high = min(x for x in (a_high, b_high, math.inf) if x is not None)
+    return low <= high
+
+
+def _rule_points(rules: list[dict[str, Any]], value: float, trait: str) -> float:
+    for r in rules:
+        low, high = _num(r.get("min")), _num(r.get("max"))
+        if (low is None or value >= low) and (high is None or value <= high):
+            points = r.get("points") if isinstance(r.get("points"), dict) else {}
+            return _num(points.get(trait)) or 0.0
+    return 0.0
+
+
+def _subset_sums(values: list[float], low_picks: int, high_picks: int) -> set[float] | None:
+    """Sums of picking between low and high choices; None when there are too many to list."""
+    # states: picks -> reachable sums
+    states: dict[int, set[float]] = {0: {0.0}}
+    for value in values:
+        grown: dict[int, set[float]] = {k: set(v) for k, v in states.items()}
+        for picks, sums in states.items():
+            if picks + 1 > high_picks:
+                continue
+            target = grown.setdefault(picks + 1, set())
+            target.update(round(s + value, 9) for s in sums)
+            if len(target) > _MAX_SCORE_SET:
+                return None
+        states = grown
+    found: set[float] = set()
+    for picks, sums in states.items():
+        if low_picks <= picks <= high_picks:
+            found |= sums
+    return found or {0.0}
