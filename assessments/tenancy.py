@@ -16,9 +16,7 @@ def _roles(user: AbstractBaseUser | AnonymousUser) -> dict[int, str]:
         return {}
     cached = getattr(user, "_brand_roles", None)
     if cached is None:
-        cached = dict(
-            BrandMembership.objects.filter(user=user).values_list("brand_id", "role")
-        )
+        cached = dict(BrandMembership.objects.filter(user=user).values_list("brand_id", "role"))
         user._brand_roles = cached  # type: ignore[union-attr]
     return cached
 

@@ -160,18 +160,24 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # E-mail: console by default; EMAIL_BACKEND=file writes to var/mail, smtp uses EMAIL_HOST/PORT.
 _email = os.environ.get("EMAIL_BACKEND", "console")
-EMAIL_BACKEND = {
-    "console": "django.core.mail.backends.console.EmailBackend",
-    "file": "django.core.mail.backends.filebased.EmailBackend",
-    "smtp": "django.core.mail.backends.smtp.EmailBackend",
-    "locmem": "django.core.mail.backends.locmem.EmailBackend",
-}.get(_email, _email)
-EMAIL_FILE_PATH = VAR_DIR / "mail"
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+_mail_backends = {
+    "console": ("django.core.mail.backends.console.EmailBackend", {}),
+    "file": ("django.core.mail.backends.filebased.EmailBackend", {"file_path": VAR_DIR / "mail"}),
+    "locmem": ("django.core.mail.backends.locmem.EmailBackend", {}),
+    "smtp": (
+        "django.core.mail.backends.smtp.EmailBackend",
+        {
+            "host": os.environ.get("EMAIL_HOST", "localhost"),
+            "port": int(os.environ.get("EMAIL_PORT", "25")),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "timeout": 20,
+        },
+    ),
+}
+_mail_backend, _mail_options = _mail_backends.get(_email, (_email, {}))
+MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "assessments@localhost")
 
 # Security. Customer pages set no cookies at all; the admin keeps Django's sessions and CSRF.

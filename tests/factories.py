@@ -69,10 +69,18 @@ _MINIMAL: dict[str, Any] = {
             "key": "support",
             "label": t("Support need"),
             "bands": [
-                {"key": "low", "label": t("Low"), "insight": t("Light support is enough."),
-                 "max": 1},
-                {"key": "high", "label": t("High"), "insight": t("You benefit from support."),
-                 "min": 2},
+                {
+                    "key": "low",
+                    "label": t("Low"),
+                    "insight": t("Light support is enough."),
+                    "max": 1,
+                },
+                {
+                    "key": "high",
+                    "label": t("High"),
+                    "insight": t("You benefit from support."),
+                    "min": 2,
+                },
             ],
         }
     ],
@@ -88,8 +96,12 @@ _MINIMAL: dict[str, Any] = {
                     "kind": "single",
                     "prompt": t("What is it for?"),
                     "choices": [
-                        {"key": "run", "label": t("Running"), "points": {"support": 1},
-                         "recall": t("you run")},
+                        {
+                            "key": "run",
+                            "label": t("Running"),
+                            "points": {"support": 1},
+                            "recall": t("you run"),
+                        },
                         {"key": "walk", "label": t("Walking"), "recall": t("you walk")},
                     ],
                 }
@@ -118,8 +130,12 @@ _MINIMAL: dict[str, Any] = {
                     "kind": "single",
                     "prompt": t("Do your knees drift in?"),
                     "choices": [
-                        {"key": "yes", "label": t("Yes"), "points": {"support": 1},
-                         "recall": t("your knees drift in")},
+                        {
+                            "key": "yes",
+                            "label": t("Yes"),
+                            "points": {"support": 1},
+                            "recall": t("your knees drift in"),
+                        },
                         {"key": "no", "label": t("No")},
                     ],
                 }
@@ -127,8 +143,13 @@ _MINIMAL: dict[str, Any] = {
         },
     ],
     "outcomes": [
-        {"key": "supported", "title": t("Supported"), "description": t("Go for support."),
-         "rule": {"trait": "support", "band": "high"}, "priority": 1},
+        {
+            "key": "supported",
+            "title": t("Supported"),
+            "description": t("Go for support."),
+            "rule": {"trait": "support", "band": "high"},
+            "priority": 1,
+        },
         {"key": "neutral", "title": t("Neutral"), "description": t("Go neutral.")},
     ],
     "recommendation": {

@@ -211,17 +211,27 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("import/", view(self.import_view), name="assessments_assessment_import"),
-            path("<int:pk>/validate/", view(self.validate_view),
-                 name="assessments_assessment_validate"),
-            path("<int:pk>/publish/", view(require_POST(self.publish_view)),
-                 name="assessments_assessment_publish"),
-            path("<int:pk>/export/", view(self.export_view),
-                 name="assessments_assessment_export"),
-            path("<int:pk>/duplicate/", view(require_POST(self.duplicate_view)),
-                 name="assessments_assessment_duplicate"),
-            path("<int:pk>/versions/<int:number>/make-live/",
-                 view(require_POST(self.make_live_view)),
-                 name="assessments_assessment_make_live"),
+            path(
+                "<int:pk>/validate/",
+                view(self.validate_view),
+                name="assessments_assessment_validate",
+            ),
+            path(
+                "<int:pk>/publish/",
+                view(require_POST(self.publish_view)),
+                name="assessments_assessment_publish",
+            ),
+            path("<int:pk>/export/", view(self.export_view), name="assessments_assessment_export"),
+            path(
+                "<int:pk>/duplicate/",
+                view(require_POST(self.duplicate_view)),
+                name="assessments_assessment_duplicate",
+            ),
+            path(
+                "<int:pk>/versions/<int:number>/make-live/",
+                view(require_POST(self.make_live_view)),
+                name="assessments_assessment_make_live",
+            ),
             *super().get_urls(),
         ]
 
@@ -240,7 +250,12 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
         return reverse("admin:assessments_assessment_change", args=[assessment.pk])
 
     def _problems_page(
-        self, request: HttpRequest, assessment: Assessment, problems: list[Any], *, status: int,
+        self,
+        request: HttpRequest,
+        assessment: Assessment,
+        problems: list[Any],
+        *,
+        status: int,
         title: str,
     ) -> TemplateResponse:
         context = {
@@ -271,18 +286,25 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
             result = assessment_publish(assessment=assessment, user=request.user)
         except DefinitionRejected as rejected:
             return self._problems_page(
-                request, assessment, rejected.problems, status=400,
+                request,
+                assessment,
+                rejected.problems,
+                status=400,
                 title=_("Not published: %(n)d problem(s) to fix") % {"n": len(rejected.problems)},
             )
         if result.created:
             self.message_user(
-                request, _("Published version %(n)d. New customers get it from now on.")
-                % {"n": result.version.number}, messages.SUCCESS,
+                request,
+                _("Published version %(n)d. New customers get it from now on.")
+                % {"n": result.version.number},
+                messages.SUCCESS,
             )
         else:
             self.message_user(
-                request, _("Nothing changed since version %(n)d; it is live.")
-                % {"n": result.version.number}, messages.INFO,
+                request,
+                _("Nothing changed since version %(n)d; it is live.")
+                % {"n": result.version.number},
+                messages.INFO,
             )
         return HttpResponseRedirect(self._change_url(assessment))
 
@@ -305,7 +327,8 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
         assessment = self._get(request, pk, edit=True)
         copy = assessment_duplicate(assessment=assessment)
         self.message_user(
-            request, _("Duplicated as “%(key)s”, an unpublished draft.") % {"key": copy.key},
+            request,
+            _("Duplicated as “%(key)s”, an unpublished draft.") % {"key": copy.key},
             messages.SUCCESS,
         )
         return HttpResponseRedirect(self._change_url(copy))
@@ -331,8 +354,10 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 assessment = assessment_import(
-                    brand=form.cleaned_data["brand"], source=form.cleaned_data["file"],
-                    publish=form.cleaned_data["publish"], user=request.user,
+                    brand=form.cleaned_data["brand"],
+                    source=form.cleaned_data["file"],
+                    publish=form.cleaned_data["publish"],
+                    user=request.user,
                 )
             except DefinitionRejected as rejected:
                 problems, status = rejected.problems, 400
@@ -381,8 +406,7 @@ class StepAdmin(KeysLockedOncePublished, ScopedModelAdmin):
     brand_path = "assessment__brand"
     list_display = ["key", "assessment", "position", "title_label"]
     list_filter = ["assessment__brand", "assessment"]
-    fields = ["assessment", "position", "key", "title", "section", "why", "condition",
-              "next_rules"]
+    fields = ["assessment", "position", "key", "title", "section", "why", "condition", "next_rules"]
     inlines = [QuestionInline]
 
     class Media:
@@ -412,13 +436,36 @@ class QuestionAdmin(KeysLockedOncePublished, ScopedModelAdmin):
     brand_path = "step__assessment__brand"
     list_display = ["key", "kind", "step"]
     fieldsets = [
-        (None, {"fields": ["step", "position", "key", "kind", "prompt", "help", "required",
-                           "condition"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "step",
+                    "position",
+                    "key",
+                    "kind",
+                    "prompt",
+                    "help",
+                    "required",
+                    "condition",
+                ]
+            },
+        ),
         (_("Multiple choice"), {"fields": ["min_picks", "max_picks"], "classes": ["collapse"]}),
-        (_("Scale"), {"fields": ["scale_min", "scale_max", "scale_min_label", "scale_max_label"],
-                      "classes": ["collapse"]}),
-        (_("Number"), {"fields": ["number_min", "number_max", "number_unit", "number_integer"],
-                       "classes": ["collapse"]}),
+        (
+            _("Scale"),
+            {
+                "fields": ["scale_min", "scale_max", "scale_min_label", "scale_max_label"],
+                "classes": ["collapse"],
+            },
+        ),
+        (
+            _("Number"),
+            {
+                "fields": ["number_min", "number_max", "number_unit", "number_integer"],
+                "classes": ["collapse"],
+            },
+        ),
         (_("Short text"), {"fields": ["text_max_length"], "classes": ["collapse"]}),
         (_("Scoring (scales and numbers)"), {"fields": ["scoring"], "classes": ["collapse"]}),
     ]
@@ -463,8 +510,7 @@ class AssessmentVersionAdmin(ScopedModelAdmin):
     brand_path = "assessment__brand"
     list_display = ["__str__", "published_at", "published_by", "responses", "content_hash"]
     list_filter = ["assessment__brand"]
-    fields = ["assessment", "number", "published_at", "published_by", "content_hash",
-              "definition"]
+    fields = ["assessment", "number", "published_at", "published_by", "content_hash", "definition"]
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AssessmentVersion]:

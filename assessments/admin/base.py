@@ -90,8 +90,9 @@ class ScopedInline(BrandScoped):
 
     parent_brand_path: str = "brand"
 
-    def _parent_brand_allowed(self, request: HttpRequest, obj: models.Model | None,
-                              brands: set[int]) -> bool:
+    def _parent_brand_allowed(
+        self, request: HttpRequest, obj: models.Model | None, brands: set[int]
+    ) -> bool:
         if is_superuser(request):
             return True
         if obj is None:

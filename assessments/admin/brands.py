@@ -44,8 +44,18 @@ class BrandAdmin(ScopedModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
         (None, {"fields": ["name", "slug", "languages", "logo"]}),
-        (_("Theme"), {"fields": ["primary_color", "accent_color", "text_color",
-                                 "background_color", "font_family"]}),
+        (
+            _("Theme"),
+            {
+                "fields": [
+                    "primary_color",
+                    "accent_color",
+                    "text_color",
+                    "background_color",
+                    "font_family",
+                ]
+            },
+        ),
         (_("Embedding"), {"fields": ["allowed_origins"]}),
         (_("Sender identity for e-mails"), {"fields": ["sender_name", "sender_email"]}),
     ]
@@ -93,8 +103,19 @@ class ProductAdmin(ScopedModelAdmin):
     list_filter = ["brand", "active"]
     search_fields = ["sku", "name"]
     list_editable = ["active"]
-    fields = ["brand", "sku", "name", "description", "url", "price", "currency", "image",
-              "thumb", "attributes", "active"]
+    fields = [
+        "brand",
+        "sku",
+        "name",
+        "description",
+        "url",
+        "price",
+        "currency",
+        "image",
+        "thumb",
+        "attributes",
+        "active",
+    ]
     readonly_fields = ["thumb"]
 
     class Media:

@@ -31,15 +31,17 @@ class ProductForm(forms.ModelForm):
     def clean_attributes(self) -> Any:
         value = self.cleaned_data.get("attributes")
         if not isinstance(value, dict):
-            raise forms.ValidationError(_("Attributes are a JSON object: {\"feel\": \"soft\"}."))
+            raise forms.ValidationError(_('Attributes are a JSON object: {"feel": "soft"}.'))
         for name, item in value.items():
             ok = isinstance(item, str | int | float | bool) or (
                 isinstance(item, list) and all(isinstance(v, str) for v in item)
             )
             if not ok:
                 raise forms.ValidationError(
-                    _("Attribute “%(name)s” must be text, a number, true/false or a list of "
-                      "texts."),
+                    _(
+                        "Attribute “%(name)s” must be text, a number, true/false or a list of "
+                        "texts."
+                    ),
                     params={"name": name},
                 )
         return value
@@ -59,7 +61,7 @@ class ChoiceForm(forms.ModelForm):
             isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()
         ):
             raise forms.ValidationError(
-                _("Points are a JSON object from trait key to a number: {\"support\": 2}.")
+                _('Points are a JSON object from trait key to a number: {"support": 2}.')
             )
         return value
 

@@ -13,8 +13,9 @@ from .fields import KeyField, LocalizedTextField
 
 def validate_condition(value: object) -> None:
     if value is not None and not isinstance(value, dict):
-        raise ValidationError(_("A condition is a JSON object such as {\"answer\": \"use\", "
-                                "\"equals\": \"walk\"}, or empty."))
+        raise ValidationError(
+            _('A condition is a JSON object such as {"answer": "use", "equals": "walk"}, or empty.')
+        )
 
 
 class Assessment(models.Model):
@@ -29,17 +30,27 @@ class Assessment(models.Model):
         _("estimated minutes"), default=5, validators=[MinValueValidator(1)]
     )
     languages = models.JSONField(
-        _("languages"), default=list, validators=[validate_languages],
-        help_text=_("e.g. [\"en\", \"es\"]; the first is the default."),
+        _("languages"),
+        default=list,
+        validators=[validate_languages],
+        help_text=_('e.g. ["en", "es"]; the first is the default.'),
     )
     hidden_fields = models.JSONField(
-        _("hidden fields"), default=list, blank=True,
-        help_text=_("Values taken from the start link's query string, usable in conditions: "
-                    "[{\"key\": \"partner\", \"label\": {\"en\": \"Partner\"}}]."),
+        _("hidden fields"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Values taken from the start link's query string, usable in conditions: "
+            '[{"key": "partner", "label": {"en": "Partner"}}].'
+        ),
     )
     live_version = models.ForeignKey(
-        "AssessmentVersion", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("live version"),
+        "AssessmentVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("live version"),
         help_text=_("The published version customers get when they start."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -70,21 +81,31 @@ class Step(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     title = LocalizedTextField(_("title"))
     section = LocalizedTextField(
-        _("section"), blank=True, help_text=_("Names this part of the journey in the progress "
-                                              "indicator, e.g. “Training”."),
+        _("section"),
+        blank=True,
+        help_text=_("Names this part of the journey in the progress indicator, e.g. “Training”."),
     )
     why = LocalizedTextField(
-        _("why we ask"), multiline=True, blank=True,
+        _("why we ask"),
+        multiline=True,
+        blank=True,
         help_text=_("Learning content shown with the step: what the answers reveal."),
     )
     condition = models.JSONField(
-        _("display condition"), null=True, blank=True, validators=[validate_condition],
+        _("display condition"),
+        null=True,
+        blank=True,
+        validators=[validate_condition],
         help_text=_("Show the step only when this holds. Empty: always."),
     )
     next_rules = models.JSONField(
-        _("next rules"), default=list, blank=True,
-        help_text=_("[{\"when\": condition, \"goto\": \"later-step-key\"}]: where the flow goes "
-                    "after this step. Empty: the next step in order."),
+        _("next rules"),
+        default=list,
+        blank=True,
+        help_text=_(
+            '[{"when": condition, "goto": "later-step-key"}]: where the flow goes '
+            "after this step. Empty: the next step in order."
+        ),
     )
 
     class Meta:
@@ -135,8 +156,10 @@ class Question(models.Model):
     number_integer = models.BooleanField(_("whole numbers only"), default=False)
     text_max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
     scoring = models.JSONField(
-        _("scoring"), default=list, blank=True,
-        help_text=_("For scales and numbers: [{\"min\": 30, \"points\": {\"support\": 2}}]."),
+        _("scoring"),
+        default=list,
+        blank=True,
+        help_text=_('For scales and numbers: [{"min": 30, "points": {"support": 2}}].'),
     )
 
     class Meta:
@@ -145,8 +168,9 @@ class Question(models.Model):
         verbose_name_plural = _("questions")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["single", "multiple", "image", "scale", "number",
-                                             "text", "info"]),
+                condition=models.Q(
+                    kind__in=["single", "multiple", "image", "scale", "number", "text", "info"]
+                ),
                 name="question_kind_valid",
             ),
             models.CheckConstraint(
@@ -189,15 +213,20 @@ class Choice(models.Model):
     description = LocalizedTextField(_("description"), multiline=True, blank=True)
     image = models.ImageField(_("image"), upload_to="choices/", blank=True)
     points = models.JSONField(
-        _("trait points"), default=dict, blank=True,
-        help_text=_("{\"trait-key\": points}, e.g. {\"support\": 2}."),
+        _("trait points"),
+        default=dict,
+        blank=True,
+        help_text=_('{"trait-key": points}, e.g. {"support": 2}.'),
     )
     insight = LocalizedTextField(
-        _("insight"), multiline=True, blank=True,
+        _("insight"),
+        multiline=True,
+        blank=True,
         help_text=_("“What this means”, shown once the customer picks it."),
     )
     recall = LocalizedTextField(
-        _("recall phrase"), blank=True,
+        _("recall phrase"),
+        blank=True,
         help_text=_("How reasons cite this answer, e.g. “you run more than 30 km a week”."),
     )
 
@@ -274,7 +303,10 @@ class Outcome(models.Model):
     description = LocalizedTextField(_("description"), multiline=True)
     image = models.ImageField(_("image"), upload_to="outcomes/", blank=True)
     rule = models.JSONField(
-        _("rule"), null=True, blank=True, validators=[validate_condition],
+        _("rule"),
+        null=True,
+        blank=True,
+        validators=[validate_condition],
         help_text=_("When this outcome applies. Empty: always (a fallback)."),
     )
     priority = models.IntegerField(
@@ -302,17 +334,24 @@ class RecommendationSettings(models.Model):
     count = models.PositiveSmallIntegerField(_("products to recommend"), default=3)
     alternatives = models.PositiveSmallIntegerField(_("alternatives to show"), default=3)
     filters = models.JSONField(
-        _("hard filters"), default=list, blank=True,
-        help_text=_("[{\"attribute\": \"gender\", \"answer\": \"gender\"}]: products must match "
-                    "the answer."),
+        _("hard filters"),
+        default=list,
+        blank=True,
+        help_text=_(
+            '[{"attribute": "gender", "answer": "gender"}]: products must match the answer.'
+        ),
     )
     trait_fit = models.JSONField(
-        _("trait fit"), default=list, blank=True,
-        help_text=_("[{\"trait\": \"support\", \"attribute\": \"support\", \"weight\": 3}]"),
+        _("trait fit"),
+        default=list,
+        blank=True,
+        help_text=_('[{"trait": "support", "attribute": "support", "weight": 3}]'),
     )
     preferences = models.JSONField(
-        _("preferences"), default=list, blank=True,
-        help_text=_("[{\"answer\": \"feel\", \"attribute\": \"feel\", \"weight\": 1}]"),
+        _("preferences"),
+        default=list,
+        blank=True,
+        help_text=_('[{"answer": "feel", "attribute": "feel", "weight": 1}]'),
     )
     outcome_attribute = models.CharField(_("outcome attribute"), max_length=64, blank=True)
     outcome_weight = models.FloatField(_("outcome weight"), default=0)

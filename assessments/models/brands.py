@@ -13,7 +13,7 @@ from .fields import colour_validator
 def validate_languages(value: object) -> None:
     codes = {code for code, _name in settings.LANGUAGES}
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise ValidationError(_("List at least one language code, for example [\"en\", \"es\"]."))
+        raise ValidationError(_('List at least one language code, for example ["en", "es"].'))
     unknown = [code for code in value if code not in codes]
     if unknown:
         raise ValidationError(
@@ -49,13 +49,18 @@ class Brand(models.Model):
         help_text=_("A CSS font stack. Fonts are never loaded from third parties."),
     )
     languages = models.JSONField(
-        _("languages"), default=list, validators=[validate_languages],
+        _("languages"),
+        default=list,
+        validators=[validate_languages],
         help_text=_("Language codes offered to customers, the first being the default."),
     )
     allowed_origins = models.JSONField(
-        _("allowed embed origins"), default=list, blank=True,
-        help_text=_("Partner sites allowed to embed this brand's assessments, e.g. "
-                    "https://shop.example."),
+        _("allowed embed origins"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Partner sites allowed to embed this brand's assessments, e.g. https://shop.example."
+        ),
     )
     sender_name = models.CharField(_("sender name"), max_length=120, blank=True)
     sender_email = models.EmailField(_("sender e-mail"), blank=True)

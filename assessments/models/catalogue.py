@@ -24,19 +24,27 @@ class Product(models.Model):
         _("price"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
     )
     currency = models.CharField(
-        _("currency"), max_length=3, default="EUR",
+        _("currency"),
+        max_length=3,
+        default="EUR",
         validators=[RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO code, e.g. EUR."))],
     )
     image = models.ImageField(_("image"), upload_to="products/")
-    thumbnail = models.ImageField(_("thumbnail"), upload_to="products/thumbs/", blank=True,
-                                  editable=False)
-    attributes = models.JSONField(
-        _("attributes"), default=dict, blank=True,
-        help_text=_("What recommendations match on: {\"support\": [\"stability\"], "
-                    "\"gender\": [\"women\"], \"feel\": \"soft\"}."),
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to="products/thumbs/", blank=True, editable=False
     )
-    active = models.BooleanField(_("active"), default=True,
-                                 help_text=_("Inactive products are never recommended."))
+    attributes = models.JSONField(
+        _("attributes"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'What recommendations match on: {"support": ["stability"], '
+            '"gender": ["women"], "feel": "soft"}.'
+        ),
+    )
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive products are never recommended.")
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

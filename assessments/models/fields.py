@@ -51,12 +51,14 @@ class KeyField(models.CharField):
 class LocalizedTextWidget(forms.MultiWidget):
     """One input per content language, labelled with the language's name."""
 
-    template_name = "admin/widgets/localized_text.html"
+    template_name = "assessments/widgets/localized_text.html"
 
     def __init__(self, multiline: bool = False, attrs: dict[str, Any] | None = None) -> None:
         self.languages = content_languages()
-        base = forms.Textarea(attrs={"rows": 3, "cols": 60}) if multiline else forms.TextInput(
-            attrs={"size": 60}
+        base = (
+            forms.Textarea(attrs={"rows": 3, "cols": 60})
+            if multiline
+            else forms.TextInput(attrs={"size": 60})
         )
         widgets = {code: base.__class__(attrs=dict(base.attrs)) for code, _name in self.languages}
         super().__init__(widgets, attrs)

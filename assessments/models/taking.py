@@ -18,7 +18,10 @@ class Response(models.Model):
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="responses")
     version = models.ForeignKey(
-        AssessmentVersion, on_delete=models.PROTECT, null=True, blank=True,
+        AssessmentVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="responses",
         help_text=_("Empty only for draft previews, which carry their own definition."),
     )

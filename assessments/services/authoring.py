@@ -60,8 +60,11 @@ def _missing_images(data: dict[str, Any]) -> list[Problem]:
     def check(path: str, name: Any) -> None:
         if isinstance(name, str) and name and not default_storage.exists(name):
             problems.append(
-                Problem(path, f"Image “{name}” is not in the media storage; upload it first.",
-                        "image_missing")
+                Problem(
+                    path,
+                    f"Image “{name}” is not in the media storage; upload it first.",
+                    "image_missing",
+                )
             )
 
     for s, step in enumerate(data.get("steps") or []):
@@ -78,12 +81,8 @@ def _missing_images(data: dict[str, Any]) -> list[Problem]:
 def draft_problems(assessment: Assessment) -> list[Problem]:
     """Every problem that would stop this draft from publishing, in plain words."""
     definition = definition_from_draft(assessment)
-    products = [
-        p for p in catalogue_data(assessment.brand_id) if p.get("active", True)
-    ]
-    return validate_definition({**definition, "products": products}) + _missing_images(
-        definition
-    )
+    products = [p for p in catalogue_data(assessment.brand_id) if p.get("active", True)]
+    return validate_definition({**definition, "products": products}) + _missing_images(definition)
 
 
 @transaction.atomic
@@ -130,13 +129,17 @@ def _parse(text: str | bytes) -> dict[str, Any]:
         ) from error
     except json.JSONDecodeError as error:
         raise DefinitionRejected(
-            [Problem("$", f"Not valid JSON: {error.msg} at line {error.lineno}, column "
-                          f"{error.colno}.", "json")]
+            [
+                Problem(
+                    "$",
+                    f"Not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}.",
+                    "json",
+                )
+            ]
         ) from error
     if not isinstance(data, dict):
         raise DefinitionRejected(
-            [Problem("$", "The file must hold one JSON object (an assessment definition).",
-                     "type")]
+            [Problem("$", "The file must hold one JSON object (an assessment definition).", "type")]
         )
     return data
 
@@ -205,22 +208,34 @@ def _write_draft(assessment: Assessment, data: dict[str, Any]) -> None:
 
     for t_pos, trait in enumerate(data.get("traits") or []):
         trait_row = Trait.objects.create(
-            assessment=assessment, key=trait["key"], position=t_pos, label=trait["label"],
+            assessment=assessment,
+            key=trait["key"],
+            position=t_pos,
+            label=trait["label"],
             description=trait.get("description", {}),
         )
         TraitBand.objects.bulk_create(
             TraitBand(
-                trait=trait_row, key=band["key"], position=b_pos, label=band["label"],
-                insight=band.get("insight", {}), min_score=band.get("min"),
+                trait=trait_row,
+                key=band["key"],
+                position=b_pos,
+                label=band["label"],
+                insight=band.get("insight", {}),
+                min_score=band.get("min"),
                 max_score=band.get("max"),
             )
             for b_pos, band in enumerate(trait.get("bands") or [])
         )
     for s_pos, step in enumerate(data["steps"]):
         step_row = Step.objects.create(
-            assessment=assessment, key=step["key"], position=s_pos, title=step["title"],
-            section=step.get("section", {}), why=step.get("why", {}),
-            condition=step.get("condition"), next_rules=step.get("next", []),
+            assessment=assessment,
+            key=step["key"],
+            position=s_pos,
+            title=step["title"],
+            section=step.get("section", {}),
+            why=step.get("why", {}),
+            condition=step.get("condition"),
+            next_rules=step.get("next", []),
         )
         for q_pos, question in enumerate(step.get("questions") or []):
             question_row = Question.objects.create(
@@ -228,18 +243,28 @@ def _write_draft(assessment: Assessment, data: dict[str, Any]) -> None:
             )
             Choice.objects.bulk_create(
                 Choice(
-                    question=question_row, key=choice["key"], position=c_pos,
-                    label=choice["label"], description=choice.get("description", {}),
-                    image=choice.get("image", ""), points=choice.get("points", {}),
-                    insight=choice.get("insight", {}), recall=choice.get("recall", {}),
+                    question=question_row,
+                    key=choice["key"],
+                    position=c_pos,
+                    label=choice["label"],
+                    description=choice.get("description", {}),
+                    image=choice.get("image", ""),
+                    points=choice.get("points", {}),
+                    insight=choice.get("insight", {}),
+                    recall=choice.get("recall", {}),
                 )
                 for c_pos, choice in enumerate(question.get("choices") or [])
             )
     Outcome.objects.bulk_create(
         Outcome(
-            assessment=assessment, key=outcome["key"], position=o_pos, title=outcome["title"],
-            description=outcome.get("description", {}), image=outcome.get("image", ""),
-            rule=outcome.get("rule"), priority=outcome.get("priority", 0),
+            assessment=assessment,
+            key=outcome["key"],
+            position=o_pos,
+            title=outcome["title"],
+            description=outcome.get("description", {}),
+            image=outcome.get("image", ""),
+            rule=outcome.get("rule"),
+            priority=outcome.get("priority", 0),
         )
         for o_pos, outcome in enumerate(data.get("outcomes") or [])
     )

@@ -15,10 +15,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world():
     mine, theirs = BrandFactory(slug="mine"), BrandFactory(slug="theirs")
-    own = assessment_import(brand=mine, source=definition(products=products("mine")),
-                            publish=True)
+    own = assessment_import(brand=mine, source=definition(products=products("mine")), publish=True)
     other = assessment_import(
-        brand=theirs, source=definition(key="secret-quiz", products=products("theirs")),
+        brand=theirs,
+        source=definition(key="secret-quiz", products=products("theirs")),
         publish=True,
     )
     return {"mine": mine, "theirs": theirs, "own": own, "other": other}
@@ -49,8 +49,13 @@ def test_lists_show_only_the_users_own_brand(client, editor, world):
 
 @pytest.mark.parametrize(
     "name",
-    ["assessment_change", "assessment_validate", "assessment_export", "assessment_history",
-     "assessment_delete"],
+    [
+        "assessment_change",
+        "assessment_validate",
+        "assessment_export",
+        "assessment_history",
+        "assessment_delete",
+    ],
 )
 def test_another_brands_assessment_pages_are_not_found(client, editor, world, name):
     response = client.get(url(name, world["other"].pk))
@@ -96,8 +101,8 @@ def test_another_brands_product_cannot_be_edited(client, editor, world):
 
 def test_new_objects_can_only_be_put_in_the_users_own_brands(client, editor, world):
     page = client.get(url("product_add")).content.decode()
-    assert 'value="%d"' % world["mine"].pk in page
-    assert 'value="%d"' % world["theirs"].pk not in page
+    assert f'value="{world["mine"].pk}"' in page
+    assert f'value="{world["theirs"].pk}"' not in page
 
 
 def test_an_analyst_reads_but_cannot_change(client, world):

@@ -18,8 +18,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="path to the JSON file, or - for standard input")
         parser.add_argument("--brand", required=True, help="the brand's slug")
-        parser.add_argument("--publish", action="store_true",
-                            help="publish the imported draft as a new version")
+        parser.add_argument(
+            "--publish", action="store_true", help="publish the imported draft as a new version"
+        )
 
     def handle(self, *args: Any, file: str, brand: str, publish: bool, **options: Any) -> None:
         try:

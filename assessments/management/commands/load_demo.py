@@ -39,8 +39,7 @@ class Command(BaseCommand):
                         f"Demo file {filename} does not validate:\n{rejected.report()}"
                     ) from rejected
                 self.stdout.write(
-                    f"{brand.slug}/{assessment.key}: live version "
-                    f"{assessment.live_version.number}."
+                    f"{brand.slug}/{assessment.key}: live version {assessment.live_version.number}."
                 )
 
     def _brand(self, data: dict[str, Any]) -> Brand:
