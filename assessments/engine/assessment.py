@@ -562,9 +562,9 @@ def build(data: Mapping[str, Any]) -> Assessment:
 
 def compile_definition(data: dict[str, Any]) -> Assessment:
     """Validate a definition and compile it; raises DefinitionInvalid listing every problem."""
-    from .validate import validate_definition
+    from .validate import validate_fast
 
-    problems = validate_definition(data)
+    problems = validate_fast(data)
     if problems:
         raise DefinitionInvalid(problems)
     return build(data)

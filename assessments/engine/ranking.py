@@ -42,11 +42,24 @@ def _values(value: Any) -> tuple[Any, ...]:
     """An attribute or answer as a tuple of hashable values."""
     if value is None:
         return ()
+    if value.__class__ is str:
+        return (value,)
     if isinstance(value, (list, tuple, set, frozenset)):
         return tuple(v for v in value if isinstance(v, (str, int, float, bool)))
     if isinstance(value, (str, int, float, bool)):
         return (value,)
     return ()
+
+
+def _hashable(value: Any) -> Any:
+    """A list attribute as is when all its items can be looked up, else its clean values."""
+    if value.__class__ is list:
+        try:
+            frozenset(value)
+        except TypeError:
+            return _values(value)
+        return value
+    return _values(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +103,44 @@ def rank(
     outcome_key = outcome.key if outcome is not None else None
     outcome_attribute = spec.outcome_attribute if outcome_key and spec.outcome_weight else None
 
-    def score(product: Product, explain: bool) -> tuple[float, list[Reason]]:
+    fit_rules = [(f.attribute, f.weight, f.fit_by_band) for f in fits]
+    pref_rules = [(p.attribute, p.weight, frozenset(p.picks), len(p.picks)) for p in prefs]
+    outcome_weight = spec.outcome_weight
+
+    def quick_score(attributes: Mapping[str, Any]) -> float:
+        # The hot loop over the catalogue: no objects built, fast paths for str and list.
+        total = 0.0
+        for attribute, weight, table in fit_rules:
+            value = attributes.get(attribute)
+            if value.__class__ is str:
+                total += weight * table.get(value, 0.0)
+            elif value is not None:
+                best = 0.0
+                for band_key in value if value.__class__ is list else _values(value):
+                    fit = table.get(band_key, 0.0) if band_key.__class__ is str else 0.0
+                    if fit > best:
+                        best = fit
+                total += weight * best
+        for attribute, weight, picks, count in pref_rules:
+            value = attributes.get(attribute)
+            if value is None:
+                continue
+            if value.__class__ is str:
+                if value in picks:
+                    total += weight / count
+            else:
+                matched = len(picks.intersection(_hashable(value)))
+                if matched:
+                    total += weight * matched / count
+        if outcome_attribute is not None:
+            value = attributes.get(outcome_attribute)
+            if value is not None and (
+                value == outcome_key if value.__class__ is str else outcome_key in _values(value)
+            ):
+                total += outcome_weight
+        return round(total, 9)
+
+    def explained(product: Product) -> tuple[float, list[Reason]]:
         attributes = product.attributes
         total = 0.0
         reasons: list[Reason] = []
@@ -101,35 +151,31 @@ def rank(
             if best > 0:
                 points = fit.weight * best
                 total += points
-                if explain:
-                    reasons.append(_with(fit.reason, points=points, fit=best))
+                reasons.append(_with(fit.reason, points=points, fit=best))
         for pref in prefs:
             have = _values(attributes.get(pref.attribute))
-            if not have:
-                continue
             matched = tuple(p for p in pref.picks if p in have)
             if matched:
                 share = len(matched) / len(pref.picks)
                 points = pref.weight * share
                 total += points
-                if explain:
-                    cited = ((pref.question, list(matched) if len(pref.picks) > 1 else matched[0]),)
-                    reasons.append(
-                        Reason("preference", pref.question, answers=cited, points=points, fit=share)
-                    )
+                cited = ((pref.question, list(matched) if len(pref.picks) > 1 else matched[0]),)
+                reasons.append(
+                    Reason("preference", pref.question, answers=cited, points=points, fit=share)
+                )
         if outcome_attribute is not None and outcome_key in _values(
             attributes.get(outcome_attribute)
         ):
-            total += spec.outcome_weight
-            if explain:
-                reasons.append(Reason("outcome", outcome_key, points=spec.outcome_weight))
+            total += outcome_weight
+            reasons.append(Reason("outcome", outcome_key, points=outcome_weight))
         return round(total, 9), reasons
 
     passed: list[tuple[float, str, Product]] = []
     for product in products:
-        if filters and not _passes(product.attributes, filters):
+        attributes = product.attributes
+        if filters and not _passes(attributes, filters):
             continue
-        passed.append((-score(product, False)[0], product.sku, product))
+        passed.append((-quick_score(attributes), product.sku, product))
 
     if not passed:
         return _fallback(spec, products)
@@ -137,7 +183,7 @@ def rank(
     top = heapq.nsmallest(wanted, passed, key=lambda row: (row[0], row[1]))
     ranked = []
     for position, (_, sku, product) in enumerate(top, start=1):
-        total, reasons = score(product, True)
+        total, reasons = explained(product)
         reasons.sort(key=lambda r: (-r.points, r.kind, r.key or ""))
         ranked.append(RankedProduct(sku, position, total, tuple(reasons)))
     return Recommendation(tuple(ranked[: spec.count]), tuple(ranked[spec.count :]))
@@ -146,10 +192,10 @@ def rank(
 def _passes(attributes: Mapping[str, Any], filters: list[tuple[str, frozenset[Any]]]) -> bool:
     for attribute, wanted in filters:
         value = attributes.get(attribute)
-        if isinstance(value, (str, int, float)):
+        if value.__class__ is str:
             if value not in wanted:
                 return False
-        elif wanted.isdisjoint(_values(value)):
+        elif wanted.isdisjoint(_hashable(value)):
             return False
     return True
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -121,11 +120,6 @@ def _expected(types: Any) -> str:
     return " or ".join(_TYPE_WORDS.get(t, t) for t in types)
 
 
-def _leaves(error: ValidationError) -> Iterator[ValidationError]:
-    """Errors under if/then (`allOf`) come out as themselves; keep them as they are."""
-    yield error
-
-
 def structural_problems(data: Any) -> list[Problem]:
     """Every structural problem the JSON Schema finds, in document order."""
     problems: list[Problem] = []
@@ -157,14 +151,16 @@ def _problems_for(data: Any, error: ValidationError) -> list[Problem]:
         return [
             Problem(json_path((*parts, m)), f"{where} is missing '{m}'.", code) for m in missing
         ]
-    if validator == "additionalProperties" and isinstance(instance, dict):
+    if validator == "additionalProperties" and isinstance(instance, dict) and not custom:
         allowed = set(error.schema.get("properties", {}))
         extra = sorted(k for k in instance if k not in allowed)
         return [
             Problem(json_path((*parts, k)), f"{where} has an unknown member '{k}'.", code)
             for k in extra
         ]
-    if validator == "propertyNames" or (custom and validator in ("maxProperties", "anyOf")):
+    if validator == "propertyNames" or (
+        custom and validator in ("maxProperties", "anyOf", "additionalProperties", "minProperties")
+    ):
         message = f"{where} {custom or 'has a member with a bad name'}."
         return [Problem(json_path(parts), message, code)]
     if custom:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .guard import well_formed
 from .problems import Problem, json_path
 from .structure import describe, structural_problems
 
@@ -35,10 +36,22 @@ _LANGUAGE_NAMES = {
 
 def validate_definition(data: Any) -> list[Problem]:
     """Every problem in a definition (structural, then semantic); [] when it can be published."""
-    try:
-        problems = structural_problems(data)
-    except RecursionError:
-        return [Problem("$", "The definition is nested too deeply to be read.", "schema.depth")]
+    return _validate(data, trust_guard=False)
+
+
+def validate_fast(data: Any) -> list[Problem]:
+    """Like `validate_definition`, but skips the JSON Schema when the fast guard accepts."""
+    return _validate(data, trust_guard=True)
+
+
+def _validate(data: Any, trust_guard: bool) -> list[Problem]:
+    if trust_guard and well_formed(data):
+        problems: list[Problem] = []
+    else:
+        try:
+            problems = structural_problems(data)
+        except RecursionError:
+            return [Problem("$", "The definition is nested too deeply to be read.", "depth")]
     if not _sound_enough(data):
         return problems
     checker = _Checker(data)
@@ -998,17 +1011,22 @@ class _Checker:
                 )
 
     def _score_set(self, trait: str) -> set[float] | None:
-        scores = {0.0}
-        for q in self.questions:
-            if trait not in q.contributes:
-                continue
-            options = q.contributes[trait]
-            if options is None:
-                return None
-            scores = {round(a + b, 9) for a in scores for b in options}
+        """Every score the trait can reach; None when there are too many to list."""
+        options_list = [q.contributes[trait] for q in self.questions if trait in q.contributes]
+        if any(options is None for options in options_list):
+            return None
+        integral = self._integral(trait)
+        scores: set[Any] = {0}
+        for options in options_list:
+            assert options is not None
+            if integral:
+                ints = {int(v) for v in options}
+                scores = {a + b for a in scores for b in ints}
+            else:
+                scores = {round(a + b, 9) for a in scores for b in options}
             if len(scores) > _MAX_SCORE_SET:
                 return None
-        return scores
+        return {float(v) for v in scores}
 
     def _integral(self, trait: str) -> bool:
         for q in self.questions:
