@@ -133,6 +133,16 @@ def test_products_are_well_formed(name):
         assert set(product["name"]) == set(product["description"])
 
 
+@pytest.mark.parametrize("name", [SHOE, SKIN])
+def test_choices_can_be_cited_and_explained(name):
+    choices = [c for q in questions(load(name)) for c in q.get("choices", [])]
+    assert all("recall" in c for c in choices)
+    assert sum("insight" in c for c in choices) >= len(choices) * 2 / 3
+    for q in questions(load(name)):
+        for entry in q.get("scoring", []):
+            assert "recall" in entry, q["key"]
+
+
 # --------------------------------------------------------------------------- shoe finder
 
 
