@@ -130,11 +130,15 @@ def structural_problems(data: Any) -> list[Problem]:
     seen: set[tuple[str, str]] = set()
     for error in errors:
         for problem in _problems_for(data, error):
-            marker = (problem.path, problem.message)
-            if marker not in seen:
-                seen.add(marker)
+            # One problem per place: an unknown member trips two rules of the schema.
+            marker = problem.path if problem.code in _MEMBER_CODES else problem.message
+            if (problem.path, marker) not in seen:
+                seen.add((problem.path, marker))
                 problems.append(problem)
     return problems
+
+
+_MEMBER_CODES = ("schema.additionalProperties", "schema.propertyNames")
 
 
 def _problems_for(data: Any, error: ValidationError) -> list[Problem]:
@@ -146,6 +150,16 @@ def _problems_for(data: Any, error: ValidationError) -> list[Problem]:
     custom = error.schema.get("x-error") if isinstance(error.schema, dict) else None
     code = f"schema.{validator}"
 
+    if "propertyNames" in error.relative_schema_path and isinstance(instance, str):
+        # A member whose name is not allowed here (e.g. `choices` on a scale question).
+        reason = custom or "that name is not allowed here"
+        return [
+            Problem(
+                json_path((*parts, instance)),
+                f"{where} has the member '{instance}', but {reason}.",
+                "schema.propertyNames",
+            )
+        ]
     if validator == "required":
         missing = [m for m in value if not (isinstance(instance, dict) and m in instance)]
         return [

@@ -749,8 +749,9 @@ class _Checker:
                     else None
                 )
             )
+            # Unknown choices are reported on their own; do not cascade into "unreachable".
             if wanted is not None and not any(w in q.choice_keys for w in wanted):
-                return NEVER
+                return MAYBE
         if q.kind in NUMERIC_KINDS:
             bounds = q.data.get(q.kind) if isinstance(q.data.get(q.kind), dict) else {}
             low, high = _num(bounds.get("min")), _num(bounds.get("max"))
@@ -889,8 +890,8 @@ class _Checker:
             if falls_through:
                 arrive[si + 1] = True
         for si in range(count):
-            if shown[si]:
-                continue
+            if shown[si] or self.step_first[si] == self.step_first[si + 1]:
+                continue  # a step without questions is a structural problem already
             s = self.steps[si]
             name = self.step_keys[si]
             first = self.step_first[si]
