@@ -28,10 +28,16 @@ class BrandFactory(factory.django.DjangoModelFactory):
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"staff{n}")
     is_staff = True
-    password = factory.PostGenerationMethodCall("set_password", "pw")
+
+    @factory.post_generation
+    def password(obj, create: bool, extracted: str | None, **kwargs: Any) -> None:
+        obj.set_password(extracted or "pw")
+        if create:
+            obj.save()
 
 
 def member(brand: Brand, role: str = "editor", **user_fields: Any) -> Any:

@@ -14,7 +14,7 @@ from assessments.demo.images import draw_demo_images
 from assessments.models import Brand
 from assessments.services.authoring import DefinitionRejected, assessment_import
 
-BRAND_FIELDS = ("name", "languages", "allowed_origins", "sender_name", "sender_email")
+THEME_FIELDS = ("primary_color", "accent_color", "text_color", "background_color", "font_family")
 
 
 def demo_file(name: str) -> str:
@@ -27,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         written = draw_demo_images(Path(settings.MEDIA_ROOT))
         self.stdout.write(f"Drew {len(written)} demo images into {settings.MEDIA_ROOT}.")
-        for brand_data in json.loads(demo_file("brands.json")):
+        for brand_data in json.loads(demo_file("brands.json"))["brands"]:
             brand = self._brand(brand_data)
             for filename in brand_data["assessments"]:
                 try:
@@ -44,16 +44,15 @@ class Command(BaseCommand):
 
     def _brand(self, data: dict[str, Any]) -> Brand:
         theme = data.get("theme", {})
-        defaults = {field: data[field] for field in BRAND_FIELDS if field in data}
-        defaults.update(
-            {
-                f"{name}_color": theme[name]
-                for name in ("primary", "accent", "text", "background")
-                if name in theme
-            }
-        )
-        if "font_family" in theme:
-            defaults["font_family"] = theme["font_family"]
-        defaults["logo"] = f"demo/{data['slug']}/logo.png"
+        sender = data.get("sender", {})
+        defaults = {
+            "name": data["name"],
+            "languages": data["languages"],
+            "allowed_origins": data.get("allowed_origins", []),
+            "sender_name": sender.get("from_name", ""),
+            "sender_email": sender.get("from_email", ""),
+            "logo": data.get("logo", ""),
+            **{field: theme[field] for field in THEME_FIELDS if field in theme},
+        }
         brand, _created = Brand.objects.update_or_create(slug=data["slug"], defaults=defaults)
         return brand
