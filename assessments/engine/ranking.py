@@ -51,6 +51,9 @@ def _values(value: Any) -> tuple[Any, ...]:
     return ()
 
 
+_KIND_ORDER = {"trait": 0, "preference": 1, "outcome": 2, "fallback": 3}
+
+
 def _hashable(value: Any) -> Any:
     """A list attribute as is when all its items can be looked up, else its clean values."""
     if value.__class__ is list:
@@ -184,7 +187,7 @@ def rank(
     ranked = []
     for position, (_, sku, product) in enumerate(top, start=1):
         total, reasons = explained(product)
-        reasons.sort(key=lambda r: (-r.points, r.kind, r.key or ""))
+        reasons.sort(key=lambda r: (-r.points, _KIND_ORDER.get(r.kind, 9), r.key or ""))
         ranked.append(RankedProduct(sku, position, total, tuple(reasons)))
     return Recommendation(tuple(ranked[: spec.count]), tuple(ranked[spec.count :]))
 

@@ -19,10 +19,12 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "points_one": "1 point",
         "points_many": "{n} points",
         "preference": "You said {answers}; this one has it.",
+        "preference_chose": "You chose {answers}; this one has it.",
         "outcome": "It suits your profile: {outcome}.",
         "fallback": "Nothing matched every answer, so this is a safe choice to start from.",
         "and": ", and ",
         "chose": "you chose “{label}”",
+        "label": "“{label}”",
         "answered": "you answered {value}",
     },
     "es": {
@@ -33,10 +35,12 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "points_one": "1 punto",
         "points_many": "{n} puntos",
         "preference": "Dijiste que {answers}; este lo tiene.",
+        "preference_chose": "Elegiste {answers}; este lo tiene.",
         "outcome": "Encaja con tu perfil: {outcome}.",
         "fallback": "Nada encajaba con todas tus respuestas, así que esta es una opción segura.",
         "and": " y ",
         "chose": "elegiste «{label}»",
+        "label": "«{label}»",
         "answered": "respondiste {value}",
     },
 }
@@ -60,10 +64,15 @@ class Reason:
         if self.kind == "trait":
             return _trait_text(self, assessment, language, words)
         if self.kind == "preference":
-            answers = _join(
-                [_recall(assessment, q, v, language, words) for q, v in self.answers], words
+            if all(_has_recall(assessment, q, v) for q, v in self.answers):
+                answers = _join(
+                    [_recall(assessment, q, v, language, words) for q, v in self.answers], words
+                )
+                return words["preference"].format(answers=answers)
+            labels = _join(
+                [_labels(assessment, q, v, language, words) for q, v in self.answers], words
             )
-            return words["preference"].format(answers=answers)
+            return words["preference_chose"].format(answers=labels)
         if self.kind == "outcome":
             outcome = next((o for o in assessment.outcomes if o.key == self.key), None)
             title = assessment.text(outcome.title, language) if outcome else (self.key or "")
@@ -111,6 +120,27 @@ def _recall(
         unit = assessment.text(question.unit, language)
         return words["answered"].format(value=f"{number(value)} {unit}".strip())
     return words["answered"].format(value=f"“{value}”")
+
+
+def _has_recall(assessment: Assessment, question_key: str, value: Any) -> bool:
+    question = assessment.question(question_key)
+    if question is None or not question.has_choices:
+        return True
+    keys = value if isinstance(value, (list, tuple)) else [value]
+    return all((c := question.choice(k)) is not None and c.recall for k in keys)
+
+
+def _labels(
+    assessment: Assessment, question_key: str, value: Any, language: str, words: dict
+) -> str:
+    question = assessment.question(question_key)
+    keys = value if isinstance(value, (list, tuple)) else [value]
+    labels = []
+    for key in keys:
+        choice = question.choice(key) if question else None
+        label = assessment.text(choice.label, language) if choice else str(key)
+        labels.append(words["label"].format(label=label))
+    return _join(labels, words)
 
 
 def _join(parts: list[str], words: dict) -> str:
