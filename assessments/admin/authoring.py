@@ -36,6 +36,8 @@ from assessments.services.authoring import (
     draft_problems,
     version_make_live,
 )
+from assessments.services.definitions import definition_from_draft
+from assessments.services.taking import response_start
 from assessments.tenancy import editable_brand_ids, is_superuser
 
 from .base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
@@ -223,6 +225,11 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
             ),
             path("<int:pk>/export/", view(self.export_view), name="assessments_assessment_export"),
             path(
+                "<int:pk>/preview/",
+                view(require_POST(self.preview_view)),
+                name="assessments_assessment_preview",
+            ),
+            path(
                 "<int:pk>/duplicate/",
                 view(require_POST(self.duplicate_view)),
                 name="assessments_assessment_duplicate",
@@ -307,6 +314,30 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
                 messages.INFO,
             )
         return HttpResponseRedirect(self._change_url(assessment))
+
+    def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Take the draft as a customer would, in a response marked as a preview (never counted)."""
+        assessment = self._get(request, pk, edit=False)
+        problems = draft_problems(assessment)
+        if problems:
+            return self._problems_page(
+                request,
+                assessment,
+                problems,
+                status=400,
+                title=_("Cannot preview: %(n)d problem(s) to fix") % {"n": len(problems)},
+            )
+        wanted = getattr(request, "LANGUAGE_CODE", "")
+        response = response_start(
+            preview_definition=definition_from_draft(assessment),
+            brand=assessment.brand,
+            language=wanted if wanted in assessment.languages else assessment.default_language,
+        )
+        if response.current_step:
+            url = reverse("taking:step", args=[response.token, response.current_step])
+        else:
+            url = reverse("taking:results", args=[response.token])
+        return HttpResponseRedirect(url)
 
     def export_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         assessment = self._get(request, pk, edit=False)

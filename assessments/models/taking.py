@@ -28,6 +28,16 @@ class Response(models.Model):
     token = models.CharField(max_length=64, unique=True)
     language = models.CharField(_("language"), max_length=8)
     answers = models.JSONField(_("answers"), default=dict)
+    fields = models.JSONField(
+        _("hidden fields"),
+        default=dict,
+        blank=True,
+        help_text=_("Values taken from the start link's query string, e.g. the partner."),
+    )
+    # The last few step submissions as [{"id", "step", "next"}], newest last: a double click or
+    # a retry with the same id gets the stored outcome instead of a second write. A list, not an
+    # object, because PostgreSQL's jsonb does not keep the order of an object's keys.
+    submissions = models.JSONField(default=list, blank=True, editable=False)
     current_step = models.CharField(_("current step"), max_length=64, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.IN_PROGRESS

@@ -1,0 +1,210 @@
+"""Writes behind taking an assessment: start, answer a step, go back; and the compiled definition.
+
+A response is only ever changed here, inside a transaction holding a row lock on it, so two
+tabs, a double click or a retried request cannot interleave their writes.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.db import transaction
+from django.utils import timezone
+
+from assessments import engine
+from assessments.models import AssessmentVersion, Brand, Response
+
+from .definitions import content_hash
+
+# How many submission ids a response remembers. A duplicate arrives within seconds of the
+# original (a double click, a retry), long before ten more steps have been submitted.
+SUBMISSIONS_KEPT = 10
+SUBMISSION_ID_MAX_LENGTH = 64
+FIELD_VALUE_MAX_LENGTH = 200
+
+SubmitStatus = Literal["accepted", "invalid", "stale"]
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitOutcome:
+    """What became of a step submission.
+
+    `accepted`: stored, and the flow moved on to `next_step` (None: finished).
+    `invalid`: nothing stored; `errors` says why, question by question.
+    `stale`: the step is not the one the customer is on (an old tab, a finished response);
+    nothing stored.
+    """
+
+    status: SubmitStatus
+    step_key: str
+    next_step: str | None = None
+    errors: Mapping[str, engine.AnswerError] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
+    duplicate: bool = False
+
+    @property
+    def completed(self) -> bool:
+        return self.status == "accepted" and self.next_step is None
+
+
+def response_definition(response: Response) -> engine.Assessment:
+    """The compiled assessment a response was started on (its pinned version, or its preview)."""
+    if response.version_id is not None:
+        version = response.version
+        return engine.compile_cached(version.content_hash, version.definition)
+    definition = response.preview_definition or {}
+    # The hash is cheap next to compiling, and keys the cache by content, so two previews of
+    # the same draft share one compiled assessment.
+    cached = getattr(response, "_preview_hash", None)
+    if cached is None:
+        cached = content_hash(definition)
+        response._preview_hash = cached  # type: ignore[attr-defined]
+    return engine.compile_cached(cached, definition)
+
+
+def _clean_fields(
+    assessment: engine.Assessment, fields: Mapping[str, Any] | None
+) -> dict[str, str]:
+    """Keep only the hidden fields the assessment declares, as short strings."""
+    declared = {h.key for h in assessment.hidden_fields}
+    cleaned = {}
+    for key, value in (fields or {}).items():
+        if key in declared and isinstance(value, str):
+            value = value.replace("\x00", "").strip()[:FIELD_VALUE_MAX_LENGTH]
+            if value:
+                cleaned[key] = value
+    return cleaned
+
+
+@transaction.atomic
+def response_start(
+    *,
+    version: AssessmentVersion | None = None,
+    preview_definition: dict[str, Any] | None = None,
+    brand: Brand,
+    language: str,
+    fields: Mapping[str, Any] | None = None,
+) -> Response:
+    """Start a response on a published version, or a preview of a draft's definition."""
+    if (version is None) == (preview_definition is None):
+        raise ValueError("Start a response on either a published version or a preview definition.")
+    response = Response(
+        brand=brand,
+        version=version,
+        preview_definition=preview_definition,
+        is_preview=preview_definition is not None,
+        token=secrets.token_urlsafe(32),
+    )
+    assessment = response_definition(response)
+    response.language = (
+        language if language in assessment.languages else assessment.default_language
+    )
+    response.fields = _clean_fields(assessment, fields)
+    first = assessment.first_step(response.fields)
+    response.current_step = first or ""
+    if first is None:
+        # Every step is hidden for these fields: there is nothing to ask.
+        response.status = Response.Status.COMPLETED
+        response.completed_at = timezone.now()
+    response.save(force_insert=True)
+    return response
+
+
+def _locked(response: Response) -> Response:
+    return Response.objects.select_for_update().get(pk=response.pk)
+
+
+def _sync(target: Response, source: Response) -> None:
+    """Copy what a service wrote onto the caller's instance, so it need not reload."""
+    for name in ("answers", "current_step", "status", "completed_at", "submissions", "updated_at"):
+        setattr(target, name, getattr(source, name))
+
+
+def _remembered(response: Response, submission_id: str) -> SubmitOutcome | None:
+    for entry in response.submissions or ():
+        if isinstance(entry, dict) and entry.get("id") == submission_id:
+            return SubmitOutcome(
+                "accepted", entry.get("step", ""), entry.get("next") or None, duplicate=True
+            )
+    return None
+
+
+@transaction.atomic
+def answer_submit(
+    *, response: Response, step_key: str, raw: Mapping[str, Any], submission_id: str
+) -> SubmitOutcome:
+    """Clean and store one step's answers and move the flow on; idempotent per submission id."""
+    assessment = response_definition(response)
+    locked = _locked(response)
+    submission_id = (submission_id or "")[:SUBMISSION_ID_MAX_LENGTH]
+    if submission_id:
+        seen = _remembered(locked, submission_id)
+        if seen is not None:
+            _sync(response, locked)
+            return seen
+    if locked.status == Response.Status.COMPLETED or step_key != locked.current_step:
+        _sync(response, locked)
+        return SubmitOutcome("stale", step_key)
+
+    values, errors = assessment.clean_step(step_key, raw, locked.answers, locked.fields)
+    if errors:
+        _sync(response, locked)
+        return SubmitOutcome("invalid", step_key, errors=errors, values=values)
+
+    # Answers on steps that are now off the path stay stored (the customer may come back to
+    # them); the engine counts only the visible ones.
+    answers = dict(locked.answers)
+    for key, value in values.items():
+        if value is None:
+            answers.pop(key, None)
+        else:
+            answers[key] = value
+    following = assessment.next_step(step_key, answers, locked.fields)
+    locked.answers = answers
+    locked.current_step = following or ""
+    if following is None:
+        locked.status = Response.Status.COMPLETED
+        locked.completed_at = timezone.now()
+    if submission_id:
+        entry = {"id": submission_id, "step": step_key, "next": following}
+        locked.submissions = [*(locked.submissions or [])[-(SUBMISSIONS_KEPT - 1) :], entry]
+    locked.save(
+        update_fields=[
+            "answers",
+            "current_step",
+            "status",
+            "completed_at",
+            "submissions",
+            "updated_at",
+        ]
+    )
+    _sync(response, locked)
+    return SubmitOutcome("accepted", step_key, following, values=values)
+
+
+@transaction.atomic
+def response_go_back(*, response: Response, to_step: str) -> bool:
+    """Return to an earlier step on the customer's path; False (nothing changed) for any other.
+
+    Going back from the results reopens the response; its answers are all kept, so the
+    customer changes only what they want to.
+    """
+    assessment = response_definition(response)
+    locked = _locked(response)
+    path = assessment.path(locked.answers, locked.fields)
+    if to_step not in path:
+        _sync(response, locked)
+        return False
+    finished = locked.status == Response.Status.COMPLETED or locked.current_step not in path
+    if not finished and path.index(to_step) >= path.index(locked.current_step):
+        _sync(response, locked)
+        return False
+    locked.current_step = to_step
+    locked.status = Response.Status.IN_PROGRESS
+    locked.completed_at = None
+    locked.save(update_fields=["current_step", "status", "completed_at", "updated_at"])
+    _sync(response, locked)
+    return True

@@ -1,0 +1,363 @@
+"""Customer pages: the landing page, one page per step, the results, and the brand's theme.
+
+These pages set no cookies. A response is identified by the unguessable token in its URL; POSTs
+are accepted only from the app's own pages or the brand's allowed origins (see `_refusal`), so
+no CSRF cookie is needed and the pages work inside a partner's iframe where browsers block
+third-party cookies. Every page works as plain HTML forms (POST/redirect/GET); with htmx the
+step form swaps in place and pushes the step's URL.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from assessments import engine
+from assessments.models import Assessment, Brand, Product, Response
+from assessments.services.taking import (
+    answer_submit,
+    response_definition,
+    response_go_back,
+    response_start,
+)
+from assessments.taking_display import (
+    landing_languages,
+    question_fields,
+    results_context,
+)
+from assessments.templatetags.taking import localized_text
+from assessments.theme import brand_theme_css
+
+LANDING = "assessments/taking/landing.html"
+STEP = "assessments/taking/step.html"
+RESULTS = "assessments/taking/results.html"
+STEP_PARTIAL = "step-form"
+
+REFUSED = (
+    "This form was sent from another site, so it was not accepted. "
+    "Open the assessment on its own page and try again."
+)
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _see_other(url: str) -> HttpResponse:
+    """303: after a POST, the browser GETs the new page (POST/redirect/GET)."""
+    response = HttpResponse(status=303)
+    response["Location"] = url
+    return response
+
+
+def _own_origin(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}".lower()
+
+
+def _refusal(request: HttpRequest, brand: Brand) -> HttpResponse | None:
+    """A 403 for a POST another site made the browser send; None when it may proceed.
+
+    The token in the URL is the credential, so what stops a hostile page from submitting on a
+    customer's behalf is where the request comes from: browsers say so in `Sec-Fetch-Site` and
+    `Origin`, which pages cannot forge.
+    """
+    if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
+        return HttpResponseForbidden(REFUSED, content_type="text/plain; charset=utf-8")
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return None
+    origin = origin.strip().rstrip("/").lower()
+    allowed = {
+        o.strip().rstrip("/").lower() for o in (brand.allowed_origins or []) if isinstance(o, str)
+    }
+    if origin == _own_origin(request) or origin in allowed:
+        return None
+    return HttpResponseForbidden(REFUSED, content_type="text/plain; charset=utf-8")
+
+
+def _partial_wanted(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def _render(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    language: str,
+    status: int = 200,
+    partial: str | None = None,
+) -> HttpResponse:
+    """Render in the customer's language; with htmx, only the named partial."""
+    name = f"{template}#{partial}" if partial and _partial_wanted(request) else template
+    with translation.override(language):
+        response = render(request, name, {**context, "language": language}, status=status)
+    response["Content-Language"] = language
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _responses() -> QuerySet[Response]:
+    return Response.objects.select_related("version", "brand")
+
+
+def _response(token: str) -> Response:
+    try:
+        return _responses().get(token=token)
+    except Response.DoesNotExist:
+        raise Http404("No such response") from None
+
+
+def _step_url(response: Response, step_key: str) -> str:
+    return reverse("taking:step", args=[response.token, step_key])
+
+
+def _results_url(response: Response) -> str:
+    return reverse("taking:results", args=[response.token])
+
+
+def _where_now(response: Response) -> str:
+    """The page the customer should be on: the current step, or the results when finished."""
+    if response.status == Response.Status.COMPLETED or not response.current_step:
+        return _results_url(response)
+    return _step_url(response, response.current_step)
+
+
+def _page_context(response: Response) -> dict[str, Any]:
+    return {"response": response, "brand": response.brand, "is_preview": response.is_preview}
+
+
+# -- landing -----------------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def landing(request: HttpRequest, brand_slug: str, key: str) -> HttpResponse:
+    """What the assessment is, what you will learn, how long it takes; POST starts it."""
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("brand", "live_version"),
+        brand__slug=brand_slug,
+        key=key,
+        live_version__isnull=False,
+    )
+    version = assessment.live_version
+    definition = version.definition
+    languages = list(definition.get("languages") or [assessment.default_language])
+    wanted = request.GET.get("lang") or getattr(request, "LANGUAGE_CODE", "")
+    language = wanted if wanted in languages else languages[0]
+
+    if request.method == "POST":
+        refused = _refusal(request, assessment.brand)
+        if refused is not None:
+            return refused
+        chosen = request.POST.get("language", "")
+        response = response_start(
+            version=version,
+            brand=assessment.brand,
+            language=chosen if chosen in languages else language,
+            # Hidden fields ride on the landing page's query string (?partner=…); the service
+            # keeps only those the assessment declares.
+            fields={k: request.GET.get(k, "") for k in list(request.GET)[:50]},
+        )
+        return _see_other(_where_now(response))
+
+    context = {
+        "brand": assessment.brand,
+        "title": localized_text(definition.get("title"), language),
+        "intro": localized_text(definition.get("intro"), language),
+        "learn": localized_text(definition.get("learn"), language),
+        "minutes": definition.get("estimated_minutes"),
+        "languages": landing_languages(request, languages, language),
+        "action": request.get_full_path(),
+    }
+    response = _render(request, LANDING, context, language=language)
+    patch_vary_headers(response, ["Accept-Language"])
+    return response
+
+
+# -- taking ------------------------------------------------------------------------------
+
+
+@require_GET
+@never_cache
+def resume(request: HttpRequest, token: str) -> HttpResponse:
+    """A response's own link: wherever the customer left off."""
+    response = _response(token)
+    return _see_other(_where_now(response))
+
+
+def _step_page(
+    request: HttpRequest,
+    response: Response,
+    assessment: engine.Assessment,
+    step_key: str,
+    *,
+    submitted: Mapping[str, Any] | None = None,
+    errors: Mapping[str, engine.AnswerError] | None = None,
+    cleaned: Mapping[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    language = response.language
+    path = assessment.path(response.answers, response.fields)
+    current = response.current_step
+    finished = response.status == Response.Status.COMPLETED
+    editable = step_key == current and not finished
+    if not editable:
+        # An earlier step is shown (from the browser's history, say) with its answers, and a
+        # button to go back to it; a later or skipped one is not reachable yet.
+        earlier = step_key in path and (
+            finished or current not in path or path.index(step_key) < path.index(current)
+        )
+        if not earlier:
+            return _see_other(_where_now(response))
+    # After a failed submit, visibility follows what was just sent: a question may depend on
+    # an earlier one on the same step.
+    answers = {**response.answers, **{k: v for k, v in (cleaned or {}).items() if v is not None}}
+    step = assessment.step(step_key)
+    assert step is not None
+    position = path.index(step_key) if step_key in path else 0
+    previous = path[position - 1] if position > 0 else None
+    context = {
+        **_page_context(response),
+        "step": step,
+        "progress": assessment.progress(step_key, answers, response.fields),
+        "fields": question_fields(
+            assessment,
+            assessment.visible_questions(step_key, answers, response.fields),
+            language=language,
+            values=submitted if submitted is not None else response.answers,
+            errors=errors or {},
+        ),
+        "has_errors": bool(errors),
+        "editable": editable,
+        "previous": previous,
+        "submission_id": secrets.token_urlsafe(16),
+        "step_url": _step_url(response, step_key),
+        "back_url": reverse("taking:back", args=[response.token]),
+        "resume_url": _where_now(response),
+        "assessment_title": localized_text(assessment.title, language),
+    }
+    return _render(request, STEP, context, language=language, status=status, partial=STEP_PARTIAL)
+
+
+def _go_on(request: HttpRequest, response: Response, assessment: engine.Assessment) -> HttpResponse:
+    """After a POST, show where the customer now is: redirect, or with htmx swap the step in."""
+    url = _where_now(response)
+    if not request.htmx:
+        return _see_other(url)
+    if response.status == Response.Status.COMPLETED or not response.current_step:
+        # The results are a page of their own, not a swap into the step's container.
+        return HttpResponseClientRedirect(url)
+    page = _step_page(request, response, assessment, response.current_step)
+    page["HX-Push-Url"] = url
+    return page
+
+
+def _raw(post: Any, question: engine.Question) -> Any:
+    """What the form sent for a question: a list for multiple choice, else one value."""
+    values = post.getlist(question.key)
+    if question.kind == "multiple":
+        return values
+    if not values:
+        return None
+    # Two values for a one-value question is something only a hand-made request sends; the
+    # engine refuses the list with a message the customer can act on.
+    return values[0] if len(values) == 1 else values
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def step(request: HttpRequest, token: str, step_key: str) -> HttpResponse:
+    """GET shows a step; POST submits it and moves on (or shows what to fix)."""
+    response = _response(token)
+    assessment = response_definition(response)
+    the_step = assessment.step(step_key)
+    if the_step is None:
+        raise Http404("No such step")
+    if request.method == "GET":
+        return _step_page(request, response, assessment, step_key)
+
+    refused = _refusal(request, response.brand)
+    if refused is not None:
+        return refused
+    raw = {q.key: _raw(request.POST, q) for q in the_step.questions if q.answerable}
+    outcome = answer_submit(
+        response=response,
+        step_key=step_key,
+        raw=raw,
+        submission_id=request.POST.get("submission_id", ""),
+    )
+    if outcome.status == "invalid":
+        # htmx swaps 422 in (see the htmx-config meta); a plain form post gets the page again.
+        return _step_page(
+            request,
+            response,
+            assessment,
+            step_key,
+            submitted=raw,
+            errors=outcome.errors,
+            cleaned=outcome.values,
+            status=422 if request.htmx else 200,
+        )
+    return _go_on(request, response, assessment)
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def back(request: HttpRequest, token: str) -> HttpResponse:
+    """Go back to an earlier step on the path to change an answer; anything else stays put."""
+    response = _response(token)
+    refused = _refusal(request, response.brand)
+    if refused is not None:
+        return refused
+    assessment = response_definition(response)
+    to_step = request.POST.get("to_step", "")
+    if assessment.step(to_step) is not None:
+        response_go_back(response=response, to_step=to_step)
+    return _go_on(request, response, assessment)
+
+
+@require_GET
+@never_cache
+def results(request: HttpRequest, token: str) -> HttpResponse:
+    """The customer's profile, outcome and recommended products, each with its reasons."""
+    response = _response(token)
+    if response.status != Response.Status.COMPLETED:
+        return _see_other(_where_now(response))
+    assessment = response_definition(response)
+    products = list(Product.objects.filter(brand_id=response.brand_id, active=True))
+    path = assessment.path(response.answers, response.fields)
+    context = {
+        **_page_context(response),
+        **results_context(assessment, response, products),
+        "last_step": path[-1] if path else None,
+        "back_url": reverse("taking:back", args=[response.token]),
+        "assessment_title": localized_text(assessment.title, response.language),
+    }
+    return _render(request, RESULTS, context, language=response.language)
+
+
+# -- theme -------------------------------------------------------------------------------
+
+
+@require_GET
+def theme(request: HttpRequest, slug: str) -> HttpResponse:
+    """The brand's colours and font as CSS custom properties (a file, as the CSP requires)."""
+    brand = get_object_or_404(Brand, slug=slug)
+    response = HttpResponse(brand_theme_css(brand), content_type="text/css; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=300)
+    return response
