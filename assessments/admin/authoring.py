@@ -41,7 +41,7 @@ from assessments.services.taking import response_start
 from assessments.tenancy import editable_brand_ids, is_superuser
 
 from .base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
-from .forms import ChoiceForm, ImportForm, OutcomeForm
+from .forms import ChoiceForm, ImportForm, OutcomeForm, StableKeyForm, assessment_of
 
 REORDER_MEDIA = {"js": ["assessments/admin/reorder.js"]}
 ADMIN_CSS = {"all": ["assessments/admin/authoring.css"]}
@@ -64,26 +64,15 @@ class KeysLockedOncePublished:
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
-        assessment = _assessment_of(obj)
+        assessment = assessment_of(obj)
         if assessment is not None and assessment.versions.exists():
             fields.append("key")
         return fields
 
 
-def _assessment_of(obj: Any) -> Assessment | None:
-    if obj is None or obj.pk is None:
-        return None
-    if isinstance(obj, Assessment):
-        return obj
-    for attr in ("assessment", "step", "question", "trait"):
-        parent = getattr(obj, attr, None)
-        if parent is not None:
-            return _assessment_of(parent)
-    return None
-
-
 class StepInline(ScopedStackedInline):
     model = Step
+    form = StableKeyForm
     brand_path = "assessment__brand"
     extra = 0
     fields = ["position", "key", "title", "section", "edit_questions"]
@@ -99,6 +88,7 @@ class StepInline(ScopedStackedInline):
 
 class TraitInline(ScopedTabularInline):
     model = Trait
+    form = StableKeyForm
     brand_path = "assessment__brand"
     extra = 0
     fields = ["position", "key", "label", "edit_bands"]
@@ -418,6 +408,7 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
 
 class QuestionInline(ScopedStackedInline):
     model = Question
+    form = StableKeyForm
     brand_path = "step__assessment__brand"
     parent_brand_path = "assessment__brand"
     extra = 0
@@ -512,6 +503,7 @@ class QuestionAdmin(KeysLockedOncePublished, ScopedModelAdmin):
 
 class BandInline(ScopedTabularInline):
     model = TraitBand
+    form = StableKeyForm
     brand_path = "trait__assessment__brand"
     parent_brand_path = "assessment__brand"
     extra = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
@@ -31,6 +32,12 @@ class BrandScoped:
     """Mixin for ModelAdmin and inlines. `brand_path` leads from the model to its Brand."""
 
     brand_path: str = "brand"
+    # Rules, lists and attributes are short JSON; a compact monospace box suits them.
+    formfield_overrides = {
+        models.JSONField: {
+            "widget": forms.Textarea(attrs={"rows": 2, "cols": 70, "class": "json"})
+        },
+    }
 
     def _brand_of(self, obj: models.Model) -> int | None:
         target: Any = obj

@@ -20,6 +20,40 @@ def _clean_upload(form: forms.ModelForm, field: str) -> Any:
     return upload
 
 
+def assessment_of(obj: Any) -> Any:
+    """The assessment a step, question, choice, trait, band or outcome belongs to."""
+    from assessments.models import Assessment
+
+    if obj is None or obj.pk is None:
+        return None
+    if isinstance(obj, Assessment):
+        return obj
+    for attr in ("assessment", "step", "question", "trait"):
+        parent = getattr(obj, attr, None)
+        if parent is not None:
+            return assessment_of(parent)
+    return None
+
+
+class StableKeyForm(forms.ModelForm):
+    """Keys name answers in published versions and stored responses: once used, they stay."""
+
+    def clean_key(self) -> str:
+        key = self.cleaned_data["key"]
+        original = self.initial.get("key")
+        if self.instance.pk and original and key != original:
+            assessment = assessment_of(self.instance)
+            if assessment is not None and assessment.versions.exists():
+                raise forms.ValidationError(
+                    _(
+                        "Keys cannot change once a version is published: answers and reports "
+                        "refer to “%(key)s”. Change the label instead."
+                    ),
+                    params={"key": original},
+                )
+        return key
+
+
 class ProductForm(forms.ModelForm):
     class Meta:
         model = Product
@@ -47,7 +81,7 @@ class ProductForm(forms.ModelForm):
         return value
 
 
-class ChoiceForm(forms.ModelForm):
+class ChoiceForm(StableKeyForm):
     class Meta:
         model = Choice
         fields = "__all__"
@@ -66,7 +100,7 @@ class ChoiceForm(forms.ModelForm):
         return value
 
 
-class OutcomeForm(forms.ModelForm):
+class OutcomeForm(StableKeyForm):
     class Meta:
         model = Outcome
         fields = "__all__"

@@ -178,3 +178,23 @@ def test_a_file_that_is_not_an_image_is_refused_with_a_clear_message(client, edi
     assert response.status_code == 200
     assert not Product.objects.filter(sku="trail-1").exists()
     assert "image" in response.content.decode().lower()
+
+
+def test_an_inline_key_cannot_be_renamed_after_publishing_but_new_rows_get_keys(draft):
+    from django.forms import modelform_factory
+
+    from assessments.admin.forms import StableKeyForm
+    from assessments.services.authoring import assessment_publish
+
+    assessment_publish(assessment=draft, user=None)
+    StepForm = modelform_factory(Step, form=StableKeyForm, fields=["key", "title"])
+    step = draft.steps.get(key="use")
+    renamed = StepForm(
+        {"key": "purpose", "title_en": "Use", "title_es": "Uso"},
+        instance=step,
+        initial={"key": "use"},
+    )
+    assert not renamed.is_valid()
+    assert "cannot change once a version is published" in renamed.errors["key"][0]
+    new = StepForm({"key": "extra", "title_en": "Extra", "title_es": "Extra"})
+    assert new.is_valid(), new.errors
