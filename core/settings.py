@@ -43,9 +43,11 @@ if not SECRET_KEY:
             "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
         )
     SECRET_KEY = _DEV_SECRET_KEY
-elif not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 32):
+elif not DEBUG and (
+    SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5
+):
     raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY is too weak for production: use at least 32 random characters."
+        "DJANGO_SECRET_KEY is too weak for production: use at least 50 random characters."
     )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
@@ -159,8 +161,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 
-# E-mail: console by default; EMAIL_BACKEND=file writes to var/mail, smtp uses EMAIL_HOST/PORT.
-_email = os.environ.get("EMAIL_BACKEND", "console")
+# E-mail: console by default (SMTP in production); EMAIL_BACKEND=file writes to var/mail, smtp uses EMAIL_HOST/PORT.
+_email = os.environ.get("EMAIL_BACKEND", "console" if DEBUG else "smtp")
 _mail_backends = {
     "console": ("django.core.mail.backends.console.EmailBackend", {}),
     "file": ("django.core.mail.backends.filebased.EmailBackend", {"file_path": VAR_DIR / "mail"}),
