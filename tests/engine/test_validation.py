@@ -527,7 +527,8 @@ junk = st.one_of(
 )
 def test_the_fast_guard_accepts_exactly_what_the_schema_accepts(edits):
     data = shoe_finder()
-    for path, action, value in edits:
+    for path, action, shared in edits:
+        value = copy.deepcopy(shared)
         parent = data
         try:
             for part in path[:-1]:
