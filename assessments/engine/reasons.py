@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 # Built-in sentence templates; any other language falls back to English.
 _TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
-        "trait": "Your {trait} is {band} ({score}){because}.",
+        "trait": "Your {trait} is {band}{score}{because}.",
         "trait_because": ": {answers}",
         "trait_exact": " This product is made for that.",
         "trait_close": " This product comes close.",
@@ -28,7 +28,7 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "answered": "you answered {value}",
     },
     "es": {
-        "trait": "Tu {trait} es {band} ({score}){because}.",
+        "trait": "Tu {trait} es {band}{score}{because}.",
         "trait_because": ": {answers}",
         "trait_exact": " Este producto está hecho para eso.",
         "trait_close": " Este producto se acerca mucho.",
@@ -89,6 +89,8 @@ def _trait_text(reason: Reason, assessment: Assessment, language: str, words: di
     points = words["points_one"] if score == 1 else words["points_many"].format(n=number(score))
     cited = [_recall(assessment, q, v, language, words) for q, v in reason.answers]
     because = words["trait_because"].format(answers=_join(cited, words)) if cited else ""
+    # A score no answer contributed to (e.g. 0 points) is not worth quoting.
+    points = f" ({points})" if cited else ""
     sentence = words["trait"].format(trait=label, band=band_label, score=points, because=because)
     return sentence + (words["trait_exact"] if reason.fit >= 1 else words["trait_close"])
 

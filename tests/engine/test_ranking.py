@@ -163,3 +163,19 @@ def test_a_reason_without_recall_phrases_cites_labels_and_values():
         "Your support is High (2 points): you answered 42 km. This product is made for that.",
         "You chose “Soft”; this one has it.",
     ]
+
+
+def test_a_trait_reason_without_contributing_answers_quotes_no_score():
+    assessment = compile_definition(
+        definition(
+            step("s", single("q", "a", "b", points={"b": {"support": 1}})),
+            traits=[trait("support", ("low", None, 0), ("high", 1, None))],
+            recommendation={
+                "trait_fit": [{"trait": "support", "attribute": "support", "weight": 1}]
+            },
+        )
+    )
+    top = assessment.recommend([Product("p", {"support": "low"})], {"q": "a"}).recommended[0]
+    assert top.reasons[0].text(assessment, "en") == (
+        "Your support is Low. This product is made for that."
+    )
