@@ -26,7 +26,9 @@ def test_an_htmx_get_answers_with_only_the_step_partial(client, published):
     page = client.get(step_url(response, "use"), **HTMX)
     html = page.content.decode()
     assert page.status_code == 200
-    assert html.lstrip().startswith('<section class="step" id="step"')
+    # htmx takes a top-level <title> as the new document title.
+    assert html.lstrip().startswith("<title>Use · Fit check</title>")
+    assert '<section class="step" id="step"' in html
     assert "<html" not in html
     assert "HX-Request" in page["Vary"]
 
@@ -52,7 +54,7 @@ def test_an_htmx_post_with_errors_answers_422_with_only_the_partial(client, publ
     html = page.content.decode()
     assert page.status_code == 422
     assert "<html" not in html
-    assert html.lstrip().startswith('<section class="step" id="step"')
+    assert '<section class="step" id="step"' in html
     assert "Please enter a number from 0 to 300." in html
     assert 'value="400"' in html  # what the customer typed is kept
 

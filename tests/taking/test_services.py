@@ -1,0 +1,128 @@
+"""The taking services: start, submit and go back, straight from Python."""
+
+from __future__ import annotations
+
+import pytest
+
+from assessments.models import Response
+from assessments.services.definitions import definition_from_draft
+from assessments.services.taking import (
+    SUBMISSIONS_KEPT,
+    answer_submit,
+    response_definition,
+    response_go_back,
+    response_start,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def response(published) -> Response:
+    return response_start(version=published.live_version, brand=published.brand, language="en")
+
+
+def test_start_gives_an_unguessable_token_and_the_first_step(response):
+    other = response_start(version=response.version, brand=response.brand, language="en")
+    assert len(response.token) == 43 and response.token != other.token
+    assert response.current_step == "use"
+    assert response.status == Response.Status.IN_PROGRESS
+
+
+def test_start_falls_back_to_the_default_language_for_one_not_offered(published):
+    started = response_start(version=published.live_version, brand=published.brand, language="fr")
+    assert started.language == "en"
+
+
+def test_start_needs_exactly_one_of_a_version_or_a_preview(published):
+    with pytest.raises(ValueError):
+        response_start(brand=published.brand, language="en")
+    with pytest.raises(ValueError):
+        response_start(
+            version=published.live_version,
+            preview_definition=definition_from_draft(published),
+            brand=published.brand,
+            language="en",
+        )
+
+
+def test_responses_on_one_version_share_one_compiled_assessment(response, published):
+    again = Response.objects.get(pk=response.pk)
+    preview = response_start(
+        preview_definition=definition_from_draft(published), brand=published.brand, language="en"
+    )
+    assert response_definition(again) is response_definition(response)
+    # The draft is unchanged since publishing, so the preview's content is the version's.
+    assert response_definition(preview) is response_definition(response)
+
+
+def test_an_invalid_submission_stores_nothing_and_says_why(response):
+    outcome = answer_submit(
+        response=response, step_key="use", raw={"use": "sprint"}, submission_id="a"
+    )
+    response.refresh_from_db()
+    assert outcome.status == "invalid"
+    assert outcome.errors["use"].code == "unknown_choice"
+    assert response.answers == {} and response.submissions == []
+
+
+def test_a_valid_submission_moves_on_and_the_last_one_completes(response):
+    first = answer_submit(response=response, step_key="use", raw={"use": "walk"}, submission_id="a")
+    assert (first.status, first.next_step, first.completed) == ("accepted", "knees", False)
+    last = answer_submit(
+        response=response, step_key="knees", raw={"knees": "yes"}, submission_id="b"
+    )
+    response.refresh_from_db()
+    assert last.completed
+    assert response.status == Response.Status.COMPLETED and response.current_step == ""
+
+
+def test_a_duplicate_returns_the_stored_outcome(response):
+    answer_submit(response=response, step_key="use", raw={"use": "run"}, submission_id="same")
+    again = answer_submit(
+        response=response, step_key="use", raw={"use": "walk"}, submission_id="same"
+    )
+    assert (again.status, again.next_step, again.duplicate) == ("accepted", "distance", True)
+    assert Response.objects.get(pk=response.pk).answers == {"use": "run"}
+
+
+def test_only_the_last_few_submission_ids_are_kept(response):
+    for n in range(SUBMISSIONS_KEPT + 3):
+        response_go_back(response=response, to_step="use")
+        answer_submit(response=response, step_key="use", raw={"use": "run"}, submission_id=f"s{n}")
+    response.refresh_from_db()
+    assert len(response.submissions) == SUBMISSIONS_KEPT
+    assert response.submissions[-1]["id"] == f"s{SUBMISSIONS_KEPT + 2}"
+
+
+def test_clearing_an_optional_answer_removes_it(brand):
+    from assessments.services.authoring import assessment_import
+    from tests.factories import definition, products
+
+    data = definition(products=products("acme"))
+    data["steps"][1]["questions"][0]["required"] = False
+    assessment = assessment_import(brand=brand, source=data, publish=True)
+    started = response_start(version=assessment.live_version, brand=brand, language="en")
+    answer_submit(response=started, step_key="use", raw={"use": "run"}, submission_id="1")
+    answer_submit(response=started, step_key="distance", raw={"km": "12"}, submission_id="2")
+    response_go_back(response=started, to_step="distance")
+    answer_submit(response=started, step_key="distance", raw={"km": ""}, submission_id="3")
+    assert Response.objects.get(pk=started.pk).answers == {"use": "run"}
+
+
+def test_go_back_only_moves_to_an_earlier_step_on_the_path(response):
+    answer_submit(response=response, step_key="use", raw={"use": "walk"}, submission_id="a")
+    assert not response_go_back(response=response, to_step="distance")  # skipped
+    assert not response_go_back(response=response, to_step="knees")  # where we are
+    assert response_go_back(response=response, to_step="use")
+    assert Response.objects.get(pk=response.pk).current_step == "use"
+
+
+def test_going_back_from_the_results_reopens_the_response(response):
+    for step_key, raw in (("use", {"use": "walk"}), ("knees", {"knees": "no"})):
+        answer_submit(response=response, step_key=step_key, raw=raw, submission_id=step_key)
+    assert response_go_back(response=response, to_step="knees")
+    response.refresh_from_db()
+    assert response.status == Response.Status.IN_PROGRESS
+    assert response.completed_at is None
+    assert response.answers == {"use": "walk", "knees": "no"}
