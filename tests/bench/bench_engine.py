@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from assessments.engine import Product, compile_definition  # noqa: E402
+from assessments.engine import Product, compile_definition, validate_definition  # noqa: E402
 
 
 def t(text: str) -> dict[str, str]:
@@ -177,6 +177,14 @@ def main() -> None:
         "ms",
         n=200,
         runs=runs,
+    )
+    # Publishing runs the full JSON Schema for author-facing messages; compiling does not.
+    emit(
+        "validate_200_questions",
+        median_ms(lambda: validate_definition(definition), 5),
+        "ms",
+        n=200,
+        runs=5,
     )
     assessment = compile_definition(definition)
     answers = generated_answers(definition)
