@@ -7,6 +7,7 @@ can reach, bands that overlap or leave gaps, missing translations, products with
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ CHOICE_KINDS = ("single", "multiple", "image")
 NUMERIC_KINDS = ("scale", "number")
 # Above this many distinct achievable scores, band gaps are checked on intervals instead.
 _MAX_SCORE_SET = 4096
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _LANGUAGE_NAMES = {
     "en": "English",
     "es": "Spanish",
@@ -130,11 +132,13 @@ class _Checker:
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
         self.problems: list[Problem] = []
-        self.languages = (
-            [lang for lang in data.get("languages", []) if isinstance(lang, str)]
-            if isinstance(data.get("languages"), list)
-            else []
-        )
+        # Invalid language codes are reported by the schema; do not cascade them per text.
+        languages = data.get("languages")
+        self.languages = [
+            lang
+            for lang in (languages if isinstance(languages, list) else [])
+            if isinstance(lang, str) and _LANGUAGE_CODE.search(lang)
+        ]
         self.steps = _dicts(data.get("steps"))
         self.step_keys = [_key(s.get("key")) for s in self.steps]
         self.step_index = {}

@@ -85,7 +85,10 @@ def test_a_malformed_condition_is_explained():
     )
     problem = only_problem(data)
     assert problem.path == "$.steps[1].condition"
-    assert "takes exactly one of: equals, in, contains, range" in problem.message
+    assert problem.message == (
+        "Step 'b': 'condition' must be a condition on 'answer' with exactly one of: equals, in, "
+        "contains, range."
+    )
 
 
 def test_steps_must_not_be_empty():
