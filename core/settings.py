@@ -161,7 +161,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 
-# E-mail: console by default (SMTP in production); EMAIL_BACKEND=file writes to var/mail, smtp uses EMAIL_HOST/PORT.
+# E-mail: console by default (SMTP in production). EMAIL_BACKEND=file writes to var/mail;
+# smtp uses EMAIL_HOST, EMAIL_PORT and friends.
 _email = os.environ.get("EMAIL_BACKEND", "console" if DEBUG else "smtp")
 _mail_backends = {
     "console": ("django.core.mail.backends.console.EmailBackend", {}),
