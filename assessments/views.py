@@ -26,6 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from assessments import engine
 from assessments.models import Assessment, Brand, Product, Response
+from assessments.origins import origin_allowed
 from assessments.services.taking import (
     answer_submit,
     response_definition,
@@ -77,11 +78,9 @@ def _refusal(request: HttpRequest, brand: Brand) -> HttpResponse | None:
     origin = request.headers.get("Origin")
     if origin is None:
         return None
-    origin = origin.strip().rstrip("/").lower()
-    allowed = {
-        o.strip().rstrip("/").lower() for o in (brand.allowed_origins or []) if isinstance(o, str)
-    }
-    if origin == _own_origin(request) or origin in allowed:
+    if origin.strip().rstrip("/").lower() == _own_origin(request):
+        return None
+    if origin_allowed(origin, brand.allowed_origins or []):
         return None
     return HttpResponseForbidden(REFUSED, content_type="text/plain; charset=utf-8")
 

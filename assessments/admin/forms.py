@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Brand, Choice, Outcome, Product
+from assessments.origins import OriginError, clean_allowed_origins
 from assessments.services.images import image_validate
 
 
@@ -116,6 +117,12 @@ class BrandForm(forms.ModelForm):
 
     def clean_logo(self) -> Any:
         return _clean_upload(self, "logo")
+
+    def clean_allowed_origins(self) -> list[str]:
+        try:
+            return clean_allowed_origins(self.cleaned_data.get("allowed_origins") or [])
+        except OriginError as error:
+            raise forms.ValidationError(str(error)) from error
 
 
 class ImportForm(forms.Form):
