@@ -4,20 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0001_initial'),
+        ("assessments", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='response',
-            name='fields',
-            field=models.JSONField(blank=True, default=dict, help_text="Values taken from the start link's query string, e.g. the partner.", verbose_name='hidden fields'),
+            model_name="response",
+            name="fields",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="Values taken from the start link's query string, e.g. the partner.",
+                verbose_name="hidden fields",
+            ),
         ),
         migrations.AddField(
-            model_name='response',
-            name='submissions',
+            model_name="response",
+            name="submissions",
             field=models.JSONField(blank=True, default=list, editable=False),
         ),
     ]
