@@ -160,6 +160,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Follow-ups are rows, not timers: beat only wakes a dispatcher that claims the due rows. Beat
+# never carries an eta, so nothing is lost or redelivered twice while workers are down.
+CELERY_BEAT_SCHEDULE = {
+    "followups-dispatch-due": {
+        "task": "assessments.tasks.followups_dispatch_due",
+        "schedule": float(os.environ.get("FOLLOWUPS_DISPATCH_EVERY", "60")),
+        "options": {"expires": 50},
+    },
+}
+# Public address of the site, for links in e-mails (tips, check-ins, unsubscribe).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A claimed row whose task never started goes back to the queue after this many seconds; a row
+# left "sending" by a dead worker is marked failed (outcome unknown) after this many.
+FOLLOWUPS_CLAIM_TIMEOUT = int(os.environ.get("FOLLOWUPS_CLAIM_TIMEOUT", "900"))
+FOLLOWUPS_SENDING_TIMEOUT = int(os.environ.get("FOLLOWUPS_SENDING_TIMEOUT", "900"))
+FOLLOWUPS_BATCH = int(os.environ.get("FOLLOWUPS_BATCH", "200"))
 
 # E-mail: console by default (SMTP in production). EMAIL_BACKEND=file writes to var/mail;
 # smtp uses EMAIL_HOST, EMAIL_PORT and friends.

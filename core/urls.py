@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("", include("assessments.urls")),
+    path("", include("assessments.urls_followups")),
 ]
 
 if settings.DEBUG:

@@ -10,6 +10,18 @@ from .authoring import (
 )
 from .brands import Brand, BrandMembership
 from .catalogue import Product
+from .followups import (
+    BrandFollowUpSettings,
+    CheckIn,
+    Consent,
+    ContactPreference,
+    Engagement,
+    FollowUp,
+    FollowUpPlan,
+    FollowUpPlanStep,
+    Purchase,
+    PurchaseItem,
+)
 from .taking import Response
 from .versions import AssessmentVersion, ImmutableVersionError
 
@@ -17,11 +29,21 @@ __all__ = [
     "Assessment",
     "AssessmentVersion",
     "Brand",
+    "BrandFollowUpSettings",
     "BrandMembership",
+    "CheckIn",
     "Choice",
+    "Consent",
+    "ContactPreference",
+    "Engagement",
+    "FollowUp",
+    "FollowUpPlan",
+    "FollowUpPlanStep",
     "ImmutableVersionError",
     "Outcome",
     "Product",
+    "Purchase",
+    "PurchaseItem",
     "Question",
     "RecommendationSettings",
     "Response",

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from assessments.demo.images import draw_demo_images
 from assessments.models import Brand
 from assessments.services.authoring import DefinitionRejected, assessment_import
+from assessments.services.followups import followup_plans_load
 
 THEME_FIELDS = ("primary_color", "accent_color", "text_color", "background_color", "font_family")
 
@@ -41,6 +42,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{brand.slug}/{assessment.key}: live version {assessment.live_version.number}."
                 )
+        plans = followup_plans_load(json.loads(demo_file("followups.json")))
+        self.stdout.write(f"Follow-up plans: {len(plans)} loaded.")
 
     def _brand(self, data: dict[str, Any]) -> Brand:
         theme = data.get("theme", {})

@@ -1,0 +1,173 @@
+"""DEMO ONLY: play a follow-up plan forward in time, so a newcomer sees it without waiting weeks.
+
+Records a demo purchase for a finished demo response (taking the shoe finder with the
+engine if there is none), then runs the dispatcher once per simulated day and prints every
+message it sent. The rows it writes are real and marked as demo purchases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from assessments import engine
+from assessments.models import Assessment, FollowUp, FollowUpPlanStep, Purchase, Response
+from assessments.services.followups import (
+    CheckInAnswers,
+    checkin_record,
+    followup_send,
+    followups_claim_due,
+    preference_for,
+    unsubscribe,
+)
+from assessments.services.purchases import ConsentInput, ItemInput, purchase_record, response_facts
+from assessments.services.taking import answer_submit, response_definition, response_start
+
+RULE = "=" * 72
+
+
+def demo_answer(question: engine.Question) -> Any:
+    """A valid raw answer for any question: the first choice, the lowest number."""
+    if question.kind == "multiple":
+        return [question.choices[-1].key]
+    if question.has_choices:
+        return question.choices[0].key
+    if question.kind in ("scale", "number"):
+        return str(int(question.min if question.min is not None else 0) + 1)
+    return "demo"
+
+
+def demo_response(assessment: Assessment, language: str) -> Response:
+    """A completed response made by answering every step the engine shows."""
+    response = response_start(
+        version=assessment.live_version, brand=assessment.brand, language=language
+    )
+    compiled = response_definition(response)
+    for _guard in range(100):
+        if response.status == Response.Status.COMPLETED:
+            return response
+        step = compiled.step(response.current_step)
+        assert step is not None
+        raw = {q.key: demo_answer(q) for q in step.questions if q.answerable}
+        outcome = answer_submit(
+            response=response, step_key=step.key, raw=raw, submission_id=uuid.uuid4().hex
+        )
+        if outcome.status != "accepted":
+            raise CommandError(f"The demo answers do not fit step {step.key}: {outcome.errors}")
+    raise CommandError("The demo response never finished.")
+
+
+class Command(BaseCommand):
+    help = (
+        "DEMO: record a demo purchase and run its follow-up plan forward N days, printing each "
+        "message sent, the check-in answered and the unsubscribe that stops the rest."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--days", type=int, default=60, help="How many days to play.")
+        parser.add_argument("--brand", default="stride-lab")
+        parser.add_argument("--assessment", default="shoe-finder")
+        parser.add_argument("--language", default="")
+        parser.add_argument(
+            "--keep-subscribed",
+            action="store_true",
+            help="Do not unsubscribe after the check-in (see every step go out).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        out = self.stdout.write
+        assessment = Assessment.objects.filter(
+            brand__slug=options["brand"], key=options["assessment"], live_version__isnull=False
+        ).first()
+        if assessment is None:
+            call_command("load_demo", stdout=self.stderr)
+            assessment = Assessment.objects.filter(
+                brand__slug=options["brand"], key=options["assessment"]
+            ).first()
+        if assessment is None or assessment.live_version is None:
+            raise CommandError(f"No published {options['brand']}/{options['assessment']}.")
+        language = options["language"] or assessment.brand.languages[0]
+
+        out(RULE)
+        out("DEMO: follow-ups played forward in time. Nothing here waits for real days.")
+        out(RULE)
+        response = demo_response(assessment, language)
+        facts = response_facts(response)
+        top = min(facts.ranks, key=facts.ranks.get) if facts.ranks else None
+        if top is None:
+            raise CommandError("The demo response got no recommendation to buy.")
+        email = f"demo+{uuid.uuid4().hex[:8]}@example.com"
+        start = timezone.now()
+        purchase, _created = purchase_record(
+            brand=assessment.brand,
+            order_id=f"demo-{uuid.uuid4().hex[:12]}",
+            items=[ItemInput(sku=top)],
+            source=Purchase.Source.DEMO,
+            purchased_at=start,
+            response=response,
+            email=email,
+            first_name="Alex",
+            language=language,
+            consent=ConsentInput("demo-v1", "demo"),
+        )
+        outcome = facts.outcome.key if facts.outcome else "none"
+        out(f"Response {response.token[:8]}… finished: outcome {outcome}.")
+        out(f"Purchase {purchase.order_id}: {top} (recommended no. {facts.ranks[top]}), {email}.")
+        for row in purchase.followups.select_related("step__plan").order_by("scheduled_for"):
+            day = (row.scheduled_for - start).days
+            out(f"  planned: day {day:>3} {row.step.kind:<8} ({row.step.plan.name})")
+
+        stopped = False
+        with override_settings(
+            MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+        ):
+            mail.outbox = []
+            for day in range(options["days"] + 1):
+                now = start + dt.timedelta(days=day, minutes=1)
+                for claim in followups_claim_due(now=now, worker="demo"):
+                    result = followup_send(
+                        followup_id=claim.followup_id, claim=claim.claim, now=now
+                    )
+                    row = FollowUp.objects.select_related("step").get(pk=claim.followup_id)
+                    out(RULE)
+                    out(f"Day {day}: {row.step.get_kind_display()} → {result}")
+                    if result != "sent":
+                        out(f"  reason: {row.reason}")
+                        continue
+                    message = mail.outbox[-1]
+                    out(f"From: {message.from_email}")
+                    out(f"To: {', '.join(message.to)}")
+                    out(f"Subject: {message.subject}")
+                    for name in ("List-Unsubscribe", "List-Unsubscribe-Post", "Message-ID"):
+                        out(f"{name}: {message.extra_headers[name]}")
+                    out("")
+                    out(message.body.rstrip())
+                    if row.step.kind == FollowUpPlanStep.Kind.CHECKIN:
+                        checkin_record(followup=row, answers=CheckInAnswers(4, 6, 9, "yes"))
+                        out("")
+                        out(
+                            ">> The customer answered the check-in: CSAT 4, effort 6, NPS 9, "
+                            "delivered as promised: yes."
+                        )
+                        if not options["keep_subscribed"] and not stopped:
+                            preference = preference_for(brand_id=row.brand_id, email=row.email)
+                            cancelled = unsubscribe(preference=preference)
+                            stopped = True
+                            out(
+                                f">> Then clicked one-click unsubscribe: {cancelled} pending "
+                                "follow-up(s) cancelled."
+                            )
+        out(RULE)
+        out("Follow-ups of this purchase now:")
+        for row in purchase.followups.select_related("step").order_by("scheduled_for"):
+            day = (row.scheduled_for - start).days
+            reason = f" — {row.reason}" if row.reason else ""
+            out(f"  day {day:>3} {row.step.kind:<8} {row.state}{reason}")
+        out(f"{len(mail.outbox)} message(s) sent in {options['days']} simulated day(s).")

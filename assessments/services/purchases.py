@@ -1,0 +1,397 @@
+"""Recording purchases and refunds, and the consent that lets follow-ups go out.
+
+A purchase, its items and its follow-up rows are written in one transaction: if anything fails,
+nothing is left behind and nothing was queued (queuing happens later, from the rows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from assessments import engine
+from assessments.models import (
+    Brand,
+    Consent,
+    ContactPreference,
+    FollowUp,
+    FollowUpPlan,
+    Product,
+    Purchase,
+    PurchaseItem,
+    Response,
+)
+from assessments.services.taking import response_definition
+
+# The wording of the consent checkbox on the results page; bump it whenever the text changes,
+# so every consent records exactly what the customer agreed to.
+RESULTS_CONSENT_VERSION = "results-2025-01"
+# A purchase recorded late (a staff entry, a webhook retried for days) does not fire every
+# step it missed at once: steps more than this far in the past are left out.
+MISSED_STEP_GRACE = dt.timedelta(days=2)
+
+
+class PurchaseRejected(ValueError):
+    """The purchase cannot be recorded as sent; the message says what to fix."""
+
+
+class PurchaseNotFound(LookupError):
+    """No purchase with this order id for this brand."""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemInput:
+    sku: str
+    quantity: int = 1
+    price: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentInput:
+    wording_version: str
+    source: str
+    given_at: dt.datetime | None = None
+
+
+def email_normalise(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def consent_active(*, brand: Brand, email: str) -> bool:
+    """Whether this customer has a consent to follow-ups from this brand that was not withdrawn."""
+    email = email_normalise(email)
+    if not email:
+        return False
+    return Consent.objects.filter(brand=brand, email=email, withdrawn_at__isnull=True).exists()
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    brand: Brand,
+    email: str,
+    wording_version: str,
+    source: str,
+    response: Response | None = None,
+    given_at: dt.datetime | None = None,
+) -> Consent:
+    """Record a customer's consent: what wording they saw, when and where."""
+    email = email_normalise(email)
+    if not email:
+        raise PurchaseRejected("Consent needs the customer's e-mail address.")
+    if not (wording_version or "").strip():
+        raise PurchaseRejected("Consent needs the version of the wording the customer saw.")
+    return Consent.objects.create(
+        brand=brand,
+        email=email,
+        response=response,
+        wording_version=wording_version.strip()[:40],
+        source=source,
+        given_at=given_at or timezone.now(),
+    )
+
+
+# -- recommendation facts ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseFacts:
+    """What a completed response says about the customer, for matching plans and filling text."""
+
+    outcome_key: str | None
+    ranks: Mapping[str, int]  # sku → rank among the recommended products
+    assessment: engine.Assessment | None
+    scores: Mapping[str, engine.TraitScore]
+    outcome: engine.Outcome | None
+
+
+class _PlanFacts:
+    """The engine's condition protocol over a finished response (answers, traits, fields)."""
+
+    def __init__(
+        self,
+        counted: Mapping[str, Any],
+        scores: Mapping[str, engine.TraitScore],
+        fields: Mapping[str, Any],
+    ) -> None:
+        self.counted, self.scores, self.fields = counted, scores, fields
+
+    def answer(self, key: str) -> Any:
+        return self.counted.get(key)
+
+    def trait(self, key: str) -> float:
+        score = self.scores.get(key)
+        return score.value if score else 0.0
+
+    def band(self, key: str) -> str | None:
+        score = self.scores.get(key)
+        return score.band.key if score and score.band else None
+
+    def field(self, key: str) -> str | None:
+        value = self.fields.get(key)
+        return value if isinstance(value, str) else None
+
+
+def response_facts(response: Response | None) -> ResponseFacts:
+    """Evaluate a completed response against the brand's current catalogue."""
+    if response is None or response.status != Response.Status.COMPLETED:
+        return ResponseFacts(None, {}, None, {}, None)
+    assessment = response_definition(response)
+    products = [
+        engine.Product(p.sku, p.attributes if isinstance(p.attributes, dict) else {})
+        for p in Product.objects.filter(brand_id=response.brand_id, active=True)
+    ]
+    result = assessment.evaluate(products, response.answers, response.fields)
+    ranks = {item.sku: item.rank for item in result.recommendation.recommended}
+    return ResponseFacts(
+        result.outcome.key if result.outcome else None,
+        ranks,
+        assessment,
+        result.scores,
+        result.outcome,
+    )
+
+
+def _plan_matches(
+    plan: FollowUpPlan, facts: ResponseFacts, response: Response, skus: set[str]
+) -> bool:
+    if plan.outcome_key and plan.outcome_key != facts.outcome_key:
+        return False
+    if plan.product_sku and plan.product_sku not in skus:
+        return False
+    if plan.condition:
+        from assessments.engine.conditions import compile_condition
+
+        assert facts.assessment is not None
+        counted = facts.assessment.counted_answers(response.answers, response.fields)
+        try:
+            condition = compile_condition(plan.condition)
+            return bool(condition and condition(_PlanFacts(counted, facts.scores, response.fields)))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            # A condition the engine cannot read matches nobody rather than everybody.
+            return False
+    return True
+
+
+def plan_for(*, response: Response, facts: ResponseFacts, skus: set[str]) -> FollowUpPlan | None:
+    """The one plan a purchase follows: the highest-priority active plan that matches.
+
+    One plan per purchase, never the union of all matching plans: a customer gets a few
+    considered messages, not every message every author wrote.
+    """
+    if response.version_id is None or response.is_preview:
+        return None
+    plans = FollowUpPlan.objects.filter(
+        assessment_id=response.version.assessment_id, active=True
+    ).prefetch_related("steps")
+    for plan in plans.order_by("-priority", "key"):
+        if _plan_matches(plan, facts, response, skus):
+            return plan
+    return None
+
+
+# -- purchases ---------------------------------------------------------------------------
+
+
+def _items_checked(brand: Brand, items: Sequence[ItemInput]) -> list[tuple[ItemInput, Product]]:
+    if not items:
+        raise PurchaseRejected("A purchase needs at least one item (sku, quantity, price).")
+    skus = [item.sku for item in items]
+    catalogue = {p.sku: p for p in Product.objects.filter(brand=brand, sku__in=skus)}
+    unknown = [sku for sku in skus if sku not in catalogue]
+    if unknown:
+        raise PurchaseRejected(
+            f"Unknown sku(s) for {brand.name}: {', '.join(sorted(set(unknown)))}. "
+            "Use the SKUs of the products in the catalogue."
+        )
+    for item in items:
+        if not isinstance(item.quantity, int) or item.quantity < 1:
+            raise PurchaseRejected(
+                f"Item {item.sku}: quantity must be a whole number of 1 or more."
+            )
+        if item.price is not None and item.price < 0:
+            raise PurchaseRejected(f"Item {item.sku}: price cannot be negative.")
+    return [(item, catalogue[item.sku]) for item in items]
+
+
+def price_parse(value: Any) -> Decimal:
+    """A price from JSON (string or number) as a Decimal, or PurchaseRejected."""
+    try:
+        price = Decimal(str(value))
+    except (InvalidOperation, ValueError) as error:
+        raise PurchaseRejected(f"Price {value!r} is not a number such as 89.90.") from error
+    if not price.is_finite():
+        raise PurchaseRejected(f"Price {value!r} is not a number such as 89.90.")
+    return price.quantize(Decimal("0.01"))
+
+
+def purchase_record(
+    *,
+    brand: Brand,
+    order_id: str,
+    items: Sequence[ItemInput],
+    source: str,
+    purchased_at: dt.datetime | None = None,
+    response: Response | None = None,
+    email: str = "",
+    first_name: str = "",
+    language: str = "",
+    consent: ConsentInput | None = None,
+) -> tuple[Purchase, bool]:
+    """Record a purchase with its items and its follow-ups; (purchase, created).
+
+    Idempotent on (brand, order id): the same order sent again returns the stored purchase
+    and changes nothing.
+    """
+    order_id = (order_id or "").strip()
+    if not order_id or len(order_id) > 200:
+        raise PurchaseRejected("Give the store's order id (1 to 200 characters).")
+    existing = Purchase.objects.filter(brand=brand, order_id=order_id).first()
+    if existing is not None:
+        return existing, False
+    if response is not None and response.brand_id != brand.pk:
+        raise PurchaseRejected("That response belongs to another brand.")
+    checked = _items_checked(brand, items)
+    try:
+        with transaction.atomic():
+            purchase = _purchase_write(
+                brand=brand,
+                order_id=order_id,
+                checked=checked,
+                source=source,
+                purchased_at=purchased_at or timezone.now(),
+                response=response,
+                email=email_normalise(email),
+                first_name=(first_name or "").strip()[:100],
+                language=language,
+                consent=consent,
+            )
+    except IntegrityError:
+        # The same order arrived twice at the same moment: the other request stored it.
+        existing = Purchase.objects.filter(brand=brand, order_id=order_id).first()
+        if existing is None:
+            raise
+        return existing, False
+    return purchase, True
+
+
+def _purchase_write(
+    *,
+    brand: Brand,
+    order_id: str,
+    checked: list[tuple[ItemInput, Product]],
+    source: str,
+    purchased_at: dt.datetime,
+    response: Response | None,
+    email: str,
+    first_name: str,
+    language: str,
+    consent: ConsentInput | None,
+) -> Purchase:
+    languages = list(brand.languages or ["en"])
+    if language not in languages:
+        language = response.language if response is not None else languages[0]
+    purchase = Purchase.objects.create(
+        brand=brand,
+        order_id=order_id,
+        response=response,
+        email=email,
+        first_name=first_name,
+        language=language,
+        purchased_at=purchased_at,
+        source=source,
+    )
+    facts = response_facts(response)
+    items = PurchaseItem.objects.bulk_create(
+        [
+            PurchaseItem(
+                purchase=purchase,
+                product=product,
+                sku=product.sku,
+                quantity=item.quantity,
+                price=item.price if item.price is not None else product.price,
+                recommended=product.sku in facts.ranks,
+                rank=facts.ranks.get(product.sku),
+            )
+            for item, product in checked
+        ]
+    )
+    if consent is not None and email:
+        consent_record(
+            brand=brand,
+            email=email,
+            wording_version=consent.wording_version,
+            source=consent.source,
+            response=response,
+            given_at=consent.given_at,
+        )
+    followups_schedule(purchase=purchase, items=items, facts=facts)
+    return purchase
+
+
+def followups_schedule(
+    *, purchase: Purchase, items: Sequence[PurchaseItem], facts: ResponseFacts
+) -> list[FollowUp]:
+    """Insert the follow-up rows of the plan this purchase follows, if the customer consented."""
+    response = purchase.response
+    if response is None or not purchase.email:
+        return []
+    if not consent_active(brand=purchase.brand, email=purchase.email):
+        return []
+    if ContactPreference.objects.filter(
+        brand=purchase.brand, email=purchase.email, unsubscribed_at__isnull=False
+    ).exists():
+        return []
+    skus = {item.sku for item in items}
+    plan = plan_for(response=response, facts=facts, skus=skus)
+    if plan is None:
+        return []
+    # The product a follow-up talks about: the one the plan is about, else the best-ranked
+    # recommended item bought, else the first item.
+    about = next((i for i in items if plan.product_sku and i.sku == plan.product_sku), None)
+    if about is None:
+        recommended = sorted((i for i in items if i.recommended), key=lambda i: i.rank or 0)
+        about = recommended[0] if recommended else items[0]
+    cutoff = timezone.now() - MISSED_STEP_GRACE
+    rows = []
+    for step in plan.steps.all():
+        when = purchase.purchased_at + dt.timedelta(days=step.delay_days)
+        if when < cutoff:
+            continue
+        rows.append(
+            FollowUp(
+                brand=purchase.brand,
+                purchase=purchase,
+                step=step,
+                item=about,
+                email=purchase.email,
+                scheduled_for=when,
+            )
+        )
+    return FollowUp.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def purchase_refund(
+    *, brand: Brand, order_id: str, refunded_at: dt.datetime | None = None
+) -> Purchase:
+    """Mark a purchase refunded and cancel every follow-up not yet on its way."""
+    purchase = (
+        Purchase.objects.select_for_update().filter(brand=brand, order_id=order_id.strip()).first()
+    )
+    if purchase is None:
+        raise PurchaseNotFound(f"No purchase with order id {order_id!r} for {brand.name}.")
+    if purchase.status != Purchase.Status.REFUNDED:
+        purchase.status = Purchase.Status.REFUNDED
+        purchase.refunded_at = refunded_at or timezone.now()
+        purchase.save(update_fields=["status", "refunded_at"])
+    FollowUp.objects.filter(purchase=purchase, state__in=FollowUp.PENDING).update(
+        state=FollowUp.State.CANCELLED, reason="The purchase was refunded.", claimed_by=""
+    )
+    return purchase

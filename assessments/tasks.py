@@ -1,0 +1,68 @@
+"""Thin Celery tasks: ids in, one service call, safe to run twice.
+
+No task here is ever given an eta or countdown longer than a few minutes: brokers redeliver
+long-delayed messages (Redis after its visibility timeout), so time-based scheduling lives in
+FollowUp rows and the beat-driven dispatcher, never in the broker.
+"""
+
+from __future__ import annotations
+
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError
+
+from assessments.services.followups import (
+    TransientSendError,
+    followup_send,
+    followups_claim_due,
+    followups_recover_stale,
+)
+
+TRANSIENT = (TransientSendError, OperationalError, InterfaceError, smtplib.SMTPServerDisconnected)
+# Retries back off 10 s, 20 s, 40 s… and never wait more than 5 minutes.
+RETRY = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 10,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(name="assessments.tasks.followup_send", **RETRY)
+def followup_send_task(followup_id: int, claim: str) -> str:
+    """Send one claimed follow-up (the service re-checks consent, unsubscribe and cap)."""
+    return followup_send(followup_id=followup_id, claim=claim)
+
+
+@shared_task(
+    name="assessments.tasks.followups_dispatch_due",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=5,
+    retry_backoff_max=60,
+    max_retries=3,
+)
+def followups_dispatch_due(limit: int | None = None, rounds: int = 50) -> int:
+    """Recover stale rows, then claim due follow-ups in batches and queue a send for each."""
+    followups_recover_stale()
+    batch = limit or settings.FOLLOWUPS_BATCH
+    queued = 0
+    for _round in range(rounds):
+        claims = followups_claim_due(limit=batch, worker="beat")
+        for claim in claims:
+            try:
+                followup_send_task.delay(claim.followup_id, claim.claim)
+            except (DatabaseError, TransientSendError):
+                # Eager mode runs the send inline; a failed send stays claimed and is
+                # recovered by a later pass rather than stopping this one.
+                continue
+            queued += 1
+        if len(claims) < batch:
+            break
+    return queued

@@ -1,0 +1,20 @@
+"""After-purchase pages and the purchase webhook."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+import assessments.urls  # noqa: F401  (registers the <token:…> converter)
+
+from . import views_followups as views
+
+app_name = "followups"
+
+urlpatterns = [
+    path("api/v1/purchases", views.purchases_webhook, name="webhook"),
+    path("r/<token:token>/purchase/", views.bought, name="bought"),
+    path("f/<token:token>/", views.page, name="page"),
+    path("f/<token:token>/changes/", views.changes, name="changes"),
+    path("u/<token:token>/", views.unsubscribe, name="unsubscribe"),
+    path("p/<token:token>/", views.preferences, name="preferences"),
+]
