@@ -35,8 +35,10 @@ demo: migrate
 	$(PY) manage.py demo_staff
 	@echo
 	@echo "Open:"
-	@echo "  http://$(HOST):$(PORT)/          the published demo assessments"
-	@echo "  http://$(HOST):$(PORT)/admin/    authoring (log in with the demo staff login above)"
+	@echo "  http://$(HOST):$(PORT)/                                  the published demo assessments"
+	@echo "  http://$(HOST):$(PORT)/a/stride-lab/shoe-finder/         running-shoe finder (English; ?lang=es)"
+	@echo "  http://$(HOST):$(PORT)/a/botica-clara/skincare-finder/   skincare routine finder (Spanish; ?lang=en)"
+	@echo "  http://$(HOST):$(PORT)/admin/                            authoring: log in with the demo staff login above"
 	@echo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

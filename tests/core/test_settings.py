@@ -90,3 +90,17 @@ def test_the_health_check_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_the_front_page_links_each_published_assessment(client):
+    from assessments.services.authoring import assessment_import
+    from tests.factories import BrandFactory, definition, products
+
+    brand = BrandFactory(slug="acme", name="Acme")
+    assessment_import(brand=brand, source=definition(products=products("acme")), publish=True)
+    assessment_import(brand=brand, source=definition(key="unpublished", products=products("acme")))
+    page = client.get("/").content.decode()
+    assert 'href="/a/acme/fit-check/"' in page
+    assert "Fit check" in page
+    assert "/a/acme/unpublished/" not in page
