@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import timedelta
 
-from assessments.models import Assessment
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from assessments.models import Assessment, ProductReference, Response
+
+REFERENCE_MAX_LENGTH = 32
 
 
 def published_assessments() -> QuerySet[Assessment]:
     """Assessments customers can take: those with a live version, brand by brand."""
     return Assessment.objects.filter(live_version__isnull=False).select_related(
         "brand", "live_version"
+    )
+
+
+def attribution_lookup(ref: str) -> tuple[Response, str] | None:
+    """The response and product sku a product link's `ref` stands for; None if unknown."""
+    if not isinstance(ref, str) or not ref or len(ref) > REFERENCE_MAX_LENGTH:
+        return None
+    found = (
+        ProductReference.objects.select_related("response", "response__brand")
+        .filter(ref=ref)
+        .first()
+    )
+    return (found.response, found.sku) if found is not None else None
+
+
+def abandoned_responses(*, idle_for: timedelta) -> QuerySet[Response]:
+    """Counted responses left in progress for at least `idle_for`; each keeps its last step."""
+    return Response.objects.filter(
+        status=Response.Status.IN_PROGRESS,
+        is_preview=False,
+        updated_at__lte=timezone.now() - idle_for,
     )

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from babel.numbers import format_currency
 from django.core.files.images import get_image_dimensions
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments import engine
 from assessments.engine.reasons import number as show_number
-from assessments.models import Product, Response
+from assessments.models import Product
 from assessments.templatetags.taking import localized_text as t
 
 # Scales up to this many points are a row of radio buttons; longer ones a number box.
@@ -140,6 +141,7 @@ class ChoiceField:
     description: str = ""
     image: Image | None = None
     checked: bool = False
+    insight: str = ""
 
 
 @dataclass(slots=True)
@@ -215,9 +217,14 @@ def question_fields(
     language: str,
     values: Mapping[str, Any],
     errors: Mapping[str, engine.AnswerError],
+    recalled: Mapping[str, Any] | None = None,
 ) -> list[QuestionField]:
-    """The step's visible questions as form fields, filled with `values`, marked with `errors`."""
+    """The step's visible questions as form fields, filled with `values`, marked with `errors`.
+
+    `{answer:key}` in prompts and help is filled from `recalled`, the counted earlier answers.
+    """
     fields = []
+    recalled = recalled or {}
     for question in questions:
         error = errors.get(question.key)
         value = values.get(question.key)
@@ -225,8 +232,10 @@ def question_fields(
             key=question.key,
             kind=question.kind,
             id=f"q-{question.key}",
-            prompt=t(question.prompt, language),
-            help=t(question.help, language),
+            prompt=engine.fill_answers(
+                t(question.prompt, language), assessment, recalled, language
+            ),
+            help=engine.fill_answers(t(question.help, language), assessment, recalled, language),
             required=question.required,
             error=error_message(error) if error else "",
         )
@@ -242,6 +251,7 @@ def question_fields(
                     description=t(choice.description, language),
                     image=image(choice.image),
                     checked=choice.key in picked,
+                    insight=t(choice.insight, language),
                 )
                 for choice in question.choices
             ]
@@ -278,7 +288,7 @@ def question_fields(
     return fields
 
 
-# -- results -----------------------------------------------------------------------------
+# -- results ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +307,7 @@ class ProductResult:
     url: str
     price: str
     thumbnail: Image | None
+    image: Image | None
     reasons: list[str]
 
 
@@ -314,97 +325,125 @@ def price(amount: Decimal, currency: str, language: str) -> str:
         return f"{amount} {currency}"
 
 
+def with_reference(url: str, ref: str) -> str:
+    """The product's URL with `ref=<ref>` added to its query (replacing any `ref` it had)."""
+    if not ref:
+        return url
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "ref"]
+    query.append(("ref", ref))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 def _products(
-    assessment: engine.Assessment,
-    ranked: Iterable[engine.RankedProduct],
+    ranked: Iterable[Mapping[str, Any]],
     catalogue: Mapping[str, Product],
     language: str,
+    *,
+    reasons: bool,
+    references: bool,
 ) -> list[ProductResult]:
     shown = []
     for item in ranked:
-        product = catalogue.get(item.sku)
+        product = catalogue.get(item.get("sku", ""))
         if product is None:
             continue
+        thumbnail = image(product.thumbnail.name or product.image.name)
+        full = image(product.image.name) if product.thumbnail.name else None
         shown.append(
             ProductResult(
                 sku=product.sku,
                 name=t(product.name, language) or product.sku,
                 description=t(product.description, language),
-                url=product.url,
+                url=with_reference(product.url, item.get("ref", "") if references else ""),
                 price=price(product.price, product.currency, language),
-                thumbnail=image(product.thumbnail.name or product.image.name),
-                reasons=[reason.text(assessment, language) for reason in item.reasons],
+                thumbnail=thumbnail,
+                image=full,
+                reasons=list(item.get("reasons") or []) if reasons else [],
             )
         )
     return shown
 
 
-def _insights(
-    assessment: engine.Assessment, counted: Mapping[str, Any], language: str
-) -> list[AnswerInsight]:
-    """What the customer's own choices revealed: each picked choice's insight, in step order."""
-    found = []
-    for step in assessment.steps:
-        for question in step.questions:
-            if question.key not in counted or not question.has_choices:
-                continue
-            value = counted[question.key]
-            for key in value if isinstance(value, list) else [value]:
-                choice = question.choice(key)
-                if choice is not None and choice.insight:
-                    found.append(
-                        AnswerInsight(
-                            t(question.prompt, language),
-                            t(choice.label, language),
-                            t(choice.insight, language),
-                        )
-                    )
-    return found
+def result_skus(result: Mapping[str, Any]) -> list[str]:
+    """The skus a frozen result shows, recommended first."""
+    return [
+        item.get("sku", "")
+        for item in (*(result.get("recommended") or []), *(result.get("alternatives") or []))
+    ]
 
 
 def results_context(
-    assessment: engine.Assessment, response: Response, products: Sequence[Product]
+    result: Mapping[str, Any], products: Sequence[Product], *, private: bool = True
 ) -> dict[str, Any]:
-    """Traits with bands and insights, the outcome, and recommended products with reasons."""
-    language = response.language
+    """A frozen result as page values. `private=False` (the shared page) leaves out what only
+    the customer should see: the reasons and insights that quote their answers, and the
+    attribution references."""
+    language = result.get("language") or "en"
     catalogue = {p.sku: p for p in products}
-    result = assessment.evaluate(
-        [
-            engine.Product(p.sku, p.attributes if isinstance(p.attributes, dict) else {})
-            for p in products
-        ],
-        response.answers,
-        response.fields,
-    )
-    traits = []
-    for trait in assessment.traits:
-        score = result.scores.get(trait.key)
-        band = score.band if score else None
-        traits.append(
-            TraitResult(
-                label=t(trait.label, language),
-                description=t(trait.description, language),
-                band=t(band.label, language) if band else "",
-                insight=t(band.insight, language) if band else "",
-            )
-        )
-    outcome = result.outcome
-    recommendation = result.recommendation
+    outcome = result.get("outcome")
     return {
-        "traits": traits,
+        "traits": [
+            TraitResult(
+                label=trait.get("label", ""),
+                description=trait.get("description", ""),
+                band=trait.get("band_label", ""),
+                insight=trait.get("insight", ""),
+            )
+            for trait in result.get("traits") or []
+        ],
         "outcome": {
-            "title": t(outcome.title, language),
-            "description": t(outcome.description, language),
-            "image": image(outcome.image),
+            "key": outcome.get("key", ""),
+            "title": outcome.get("title", ""),
+            "description": outcome.get("description", ""),
+            "image": image(outcome.get("image")),
         }
         if outcome
         else None,
-        "recommended": _products(assessment, recommendation.recommended, catalogue, language),
-        "alternatives": _products(assessment, recommendation.alternatives, catalogue, language),
-        "fallback_message": t(recommendation.fallback_message, language)
-        if recommendation.fallback_used
-        else "",
-        "insights": _insights(
-            assessment, assessment.counted_answers(response.answers, response.fields), language
+        "recommended": _products(
+            result.get("recommended") or [],
+            catalogue,
+            language,
+            reasons=private,
+            references=private,
         ),
+        "alternatives": _products(
+            result.get("alternatives") or [],
+            catalogue,
+            language,
+            reasons=private,
+            references=private,
+        ),
+        "fallback_message": result.get("fallback_message", ""),
+        "insights": [
+            AnswerInsight(item.get("prompt", ""), item.get("answer", ""), item.get("insight", ""))
+            for item in result.get("insights") or []
+        ]
+        if private
+        else [],
     }
+
+
+def step_insights(
+    assessment: engine.Assessment, step_key: str, answers: Mapping[str, Any], language: str
+) -> list[AnswerInsight]:
+    """The insights of the choices stored for one step (shown at the top of the next step)."""
+    step = assessment.step(step_key)
+    if step is None:
+        return []
+    found = []
+    for question in step.questions:
+        value = answers.get(question.key)
+        if not question.has_choices or value is None:
+            continue
+        for key in value if isinstance(value, list) else [value]:
+            choice = question.choice(key) if isinstance(key, str) else None
+            if choice is not None and choice.insight:
+                found.append(
+                    AnswerInsight(
+                        t(question.prompt, language),
+                        t(choice.label, language),
+                        t(choice.insight, language),
+                    )
+                )
+    return found

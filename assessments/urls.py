@@ -29,5 +29,9 @@ urlpatterns = [
     path("r/<token:token>/s/<slug:step_key>/", views.step, name="step"),
     path("r/<token:token>/back/", views.back, name="back"),
     path("r/<token:token>/results/", views.results, name="results"),
+    path("r/<token:token>/learned/", views.learned, name="learned"),
+    path("r/<token:token>/email/", views.email_results, name="email_results"),
+    path("r/<token:token>/email-link/", views.email_link, name="email_link"),
+    path("s/<token:share_token>/", views.shared, name="shared"),
     path("brand/<slug:slug>/theme.css", views.theme, name="theme"),
 ]

@@ -13,12 +13,18 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,6 +33,12 @@ from django_htmx.http import HttpResponseClientRedirect
 from assessments import engine
 from assessments.models import Assessment, Brand, Product, Response
 from assessments.origins import origin_allowed
+from assessments.services.results import (
+    RESULTS_EMAIL_CONSENT_VERSION,
+    response_email_count,
+    response_learned_record,
+    result_ensure,
+)
 from assessments.services.taking import (
     answer_submit,
     response_definition,
@@ -36,7 +48,9 @@ from assessments.services.taking import (
 from assessments.taking_display import (
     landing_languages,
     question_fields,
+    result_skus,
     results_context,
+    step_insights,
 )
 from assessments.templatetags.taking import localized_text
 from assessments.theme import brand_theme_css
@@ -44,6 +58,8 @@ from assessments.theme import brand_theme_css
 LANDING = "assessments/taking/landing.html"
 STEP = "assessments/taking/step.html"
 RESULTS = "assessments/taking/results.html"
+SHARED = "assessments/taking/shared.html"
+EMAIL_MAX_LENGTH = 254
 STEP_PARTIAL = "step-form"
 
 REFUSED = (
@@ -138,6 +154,36 @@ def _page_context(response: Response) -> dict[str, Any]:
     return {"response": response, "brand": response.brand, "is_preview": response.is_preview}
 
 
+def _channel(request: HttpRequest) -> str:
+    """Direct, embedded (a partner's iframe, or said so in the link) or kiosk (said so)."""
+    if getattr(request, "embedded", False):
+        return Response.Channel.EMBEDDED
+    asked = request.GET.get("channel", "")
+    if asked in (Response.Channel.EMBEDDED, Response.Channel.KIOSK):
+        return asked
+    if request.headers.get("Sec-Fetch-Dest", "").lower() == "iframe":
+        return Response.Channel.EMBEDDED
+    return Response.Channel.DIRECT
+
+
+def _email(request: HttpRequest) -> str | None:
+    """The e-mail address the form sent, or None when it is not one."""
+    email = request.POST.get("email", "").strip()
+    if not email or len(email) > EMAIL_MAX_LENGTH:
+        return None
+    try:
+        validate_email(email)
+    except ValidationError:
+        return None
+    return email
+
+
+def _sender(brand: Brand) -> str:
+    if brand.sender_email:
+        return f"{brand.sender_name or brand.name} <{brand.sender_email}>"
+    return settings.DEFAULT_FROM_EMAIL
+
+
 # -- landing -----------------------------------------------------------------------------
 
 
@@ -169,6 +215,8 @@ def landing(request: HttpRequest, brand_slug: str, key: str) -> HttpResponse:
             # Hidden fields ride on the landing page's query string (?partner=…); the service
             # keeps only those the assessment declares.
             fields={k: request.GET.get(k, "") for k in list(request.GET)[:50]},
+            channel=_channel(request),
+            partner_origin=getattr(request, "embed_partner_origin", None),
         )
         return _see_other(_where_now(response))
 
@@ -207,6 +255,9 @@ def _step_page(
     errors: Mapping[str, engine.AnswerError] | None = None,
     cleaned: Mapping[str, Any] | None = None,
     status: int = 200,
+    after: str = "",
+    notice: str = "",
+    notice_is_error: bool = False,
 ) -> HttpResponse:
     language = response.language
     path = assessment.path(response.answers, response.fields)
@@ -228,17 +279,36 @@ def _step_page(
     assert step is not None
     position = path.index(step_key) if step_key in path else 0
     previous = path[position - 1] if position > 0 else None
-    context = {
-        **_page_context(response),
-        "step": step,
-        "progress": assessment.progress(step_key, answers, response.fields),
-        "fields": question_fields(
+    counted = assessment.counted_answers(answers, response.fields)
+    # Without JavaScript the customer could not see a choice's insight before moving on, so the
+    # step after it opens with them ("what your answer means").
+    revealed = (
+        step_insights(assessment, after, counted, language)
+        if after in path[:position] and not errors
+        else []
+    )
+    # Error messages and hints are lazy translations: word them in the response's language.
+    with translation.override(language):
+        fields = question_fields(
             assessment,
             assessment.visible_questions(step_key, answers, response.fields),
             language=language,
             values=submitted if submitted is not None else response.answers,
             errors=errors or {},
+            recalled=counted,
+        )
+    context = {
+        **_page_context(response),
+        "step": step,
+        "progress": assessment.progress(step_key, answers, response.fields),
+        "fields": fields,
+        "why": engine.fill_answers(
+            localized_text(step.why, language), assessment, counted, language
         ),
+        "revealed": revealed,
+        "link_notice": notice,
+        "link_notice_is_error": notice_is_error,
+        "email_link_url": reverse("taking:email_link", args=[response.token]),
         "has_errors": bool(errors),
         "editable": editable,
         "previous": previous,
@@ -251,10 +321,19 @@ def _step_page(
     return _render(request, STEP, context, language=language, status=status, partial=STEP_PARTIAL)
 
 
-def _go_on(request: HttpRequest, response: Response, assessment: engine.Assessment) -> HttpResponse:
-    """After a POST, show where the customer now is: redirect, or with htmx swap the step in."""
+def _go_on(
+    request: HttpRequest, response: Response, assessment: engine.Assessment, after: str = ""
+) -> HttpResponse:
+    """After a POST, show where the customer now is: redirect, or with htmx swap the step in.
+
+    `after` names the step just answered: a plain form's next page recalls its insights (with
+    htmx they were revealed in place as the customer chose).
+    """
     url = _where_now(response)
     if not request.htmx:
+        finished = response.status == Response.Status.COMPLETED or not response.current_step
+        if after and not finished and step_insights(assessment, after, response.answers, "en"):
+            url = f"{url}?{urlencode({'after': after})}"
         return _see_other(url)
     if response.status == Response.Status.COMPLETED or not response.current_step:
         # The results are a page of their own, not a swap into the step's container.
@@ -287,7 +366,17 @@ def step(request: HttpRequest, token: str, step_key: str) -> HttpResponse:
     if the_step is None:
         raise Http404("No such step")
     if request.method == "GET":
-        return _step_page(request, response, assessment, step_key)
+        sent = request.GET.get("sent") == "1"
+        with translation.override(response.language):
+            notice = _("We sent you the link. It works on any device.") if sent else ""
+        return _step_page(
+            request,
+            response,
+            assessment,
+            step_key,
+            after=request.GET.get("after", "")[:64],
+            notice=notice,
+        )
 
     refused = _refusal(request, response.brand)
     if refused is not None:
@@ -311,7 +400,9 @@ def step(request: HttpRequest, token: str, step_key: str) -> HttpResponse:
             cleaned=outcome.values,
             status=422 if request.htmx else 200,
         )
-    return _go_on(request, response, assessment)
+    return _go_on(
+        request, response, assessment, after=step_key if outcome.status == "accepted" else ""
+    )
 
 
 @csrf_exempt
@@ -330,6 +421,40 @@ def back(request: HttpRequest, token: str) -> HttpResponse:
     return _go_on(request, response, assessment)
 
 
+def _results_page(
+    request: HttpRequest,
+    response: Response,
+    *,
+    email_error: str = "",
+    email_value: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    assessment = response_definition(response)
+    result = result_ensure(response=response, assessment=assessment)
+    products = list(Product.objects.filter(brand_id=response.brand_id, sku__in=result_skus(result)))
+    path = assessment.path(response.answers, response.fields)
+    token = response.token
+    context = {
+        **_page_context(response),
+        **results_context(result, products),
+        "last_step": path[-1] if path else None,
+        "back_url": reverse("taking:back", args=[token]),
+        "learned_url": reverse("taking:learned", args=[token]),
+        "email_url": reverse("taking:email_results", args=[token]),
+        "share_url": request.build_absolute_uri(
+            reverse("taking:shared", args=[response.share_token])
+        )
+        if response.share_token
+        else "",
+        "learned_choices": Response.Learned.choices,
+        "email_error": email_error,
+        "email_value": email_value,
+        "emailed": request.GET.get("emailed") == "1",
+        "assessment_title": localized_text(assessment.title, response.language),
+    }
+    return _render(request, RESULTS, context, language=response.language, status=status)
+
+
 @require_GET
 @never_cache
 def results(request: HttpRequest, token: str) -> HttpResponse:
@@ -337,17 +462,130 @@ def results(request: HttpRequest, token: str) -> HttpResponse:
     response = _response(token)
     if response.status != Response.Status.COMPLETED:
         return _see_other(_where_now(response))
-    assessment = response_definition(response)
-    products = list(Product.objects.filter(brand_id=response.brand_id, active=True))
-    path = assessment.path(response.answers, response.fields)
+    return _results_page(request, response)
+
+
+@require_GET
+def shared(request: HttpRequest, share_token: str) -> HttpResponse:
+    """The shareable copy of a result: profile and products, nothing personal, no credential."""
+    response = get_object_or_404(
+        Response.objects.select_related("brand", "version__assessment"),
+        share_token=share_token,
+        status=Response.Status.COMPLETED,
+        result__isnull=False,
+    )
+    result = response.result
+    products = list(Product.objects.filter(brand_id=response.brand_id, sku__in=result_skus(result)))
+    version = response.version
     context = {
-        **_page_context(response),
-        **results_context(assessment, response, products),
-        "last_step": path[-1] if path else None,
-        "back_url": reverse("taking:back", args=[response.token]),
-        "assessment_title": localized_text(assessment.title, response.language),
+        "brand": response.brand,
+        **results_context(result, products, private=False),
+        "assessment_title": localized_text(
+            version.definition.get("title") if version else "", response.language
+        ),
+        "take_url": reverse("taking:landing", args=[response.brand.slug, version.assessment.key])
+        + f"?{urlencode({'lang': response.language, 'utm_source': 'share'})}"
+        if version and version.assessment.live_version_id
+        else "",
     }
-    return _render(request, RESULTS, context, language=response.language)
+    return _render(request, SHARED, context, language=response.language)
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def learned(request: HttpRequest, token: str) -> HttpResponse:
+    """Store the answer to the north-star question, then back to the results."""
+    response = _response(token)
+    refused = _refusal(request, response.brand)
+    if refused is not None:
+        return refused
+    response_learned_record(response=response, answer=request.POST.get("learned", ""))
+    return _see_other(f"{_where_now(response)}#learned")
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def email_results(request: HttpRequest, token: str) -> HttpResponse:
+    """E-mail the results link, with the customer's explicit consent (wording version and time,
+    stored on the response); the address is used once and not kept."""
+    response = _response(token)
+    refused = _refusal(request, response.brand)
+    if refused is not None:
+        return refused
+    if response.status != Response.Status.COMPLETED:
+        return _see_other(_where_now(response))
+    email = _email(request)
+    with translation.override(response.language):
+        if email is None:
+            error = _("Please enter an e-mail address, like name@example.com.")
+        elif request.POST.get("consent") != "yes":
+            error = _("Please tick the box to say we may e-mail you your results.")
+        elif not response_email_count(
+            response=response, consent_version=RESULTS_EMAIL_CONSENT_VERSION
+        ):
+            error = _("We have already sent the e-mails this page can send.")
+        else:
+            error = ""
+        if error:
+            value = request.POST.get("email", "")[:EMAIL_MAX_LENGTH]
+            return _results_page(
+                request, response, email_error=error, email_value=value, status=200
+            )
+        title = localized_text(response_definition(response).title, response.language)
+        link = request.build_absolute_uri(_results_url(response))
+        send_mail(
+            _("Your results: %(title)s") % {"title": title},
+            _(
+                "Here are your results, as you asked:\n%(link)s\n\n"
+                "The link is yours: anyone who has it can see and change your answers, "
+                "so keep it to yourself. To share your results, use the share link on the page."
+            )
+            % {"link": link},
+            _sender(response.brand),
+            [email],
+        )
+    return _see_other(f"{_results_url(response)}?emailed=1#email")
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def email_link(request: HttpRequest, token: str) -> HttpResponse:
+    """E-mail the customer a link to continue on another device; the address is not stored."""
+    response = _response(token)
+    refused = _refusal(request, response.brand)
+    if refused is not None:
+        return refused
+    email = _email(request)
+    assessment = response_definition(response)
+    where = response.current_step
+    with translation.override(response.language):
+        if email is None:
+            notice = _("Please enter an e-mail address, like name@example.com.")
+        elif not response_email_count(response=response):
+            notice = _("We have already sent the e-mails this page can send.")
+        else:
+            title = localized_text(assessment.title, response.language)
+            link = request.build_absolute_uri(reverse("taking:resume", args=[response.token]))
+            send_mail(
+                _("Continue: %(title)s") % {"title": title},
+                _(
+                    "Pick up where you left off:\n%(link)s\n\n"
+                    "Anyone with this link can see and change your answers, "
+                    "so keep it to yourself."
+                )
+                % {"link": link},
+                _sender(response.brand),
+                [email],
+            )
+            notice = ""
+    if response.status == Response.Status.COMPLETED or not where:
+        return _see_other(_where_now(response))
+    if not notice:
+        return _see_other(f"{_where_now(response)}?sent=1#email-link")
+    return _step_page(request, response, assessment, where, notice=notice, notice_is_error=True)
 
 
 # -- theme -------------------------------------------------------------------------------

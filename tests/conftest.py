@@ -19,3 +19,19 @@ def _media_root(factory: pytest.TempPathFactory) -> Path:
     if not _MEDIA:
         _MEDIA.append(factory.mktemp("media"))
     return _MEDIA[0]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_messages() -> None:
+    """Compile locale/*.po as `make messages` does, so a bare `pytest` runs translated too."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in Path(__file__).resolve().parent.parent.glob("locale/*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        with mo.open("wb") as target:
+            write_mo(target, catalog)

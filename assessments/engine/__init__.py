@@ -37,6 +37,7 @@ from .model import (
 from .problems import DefinitionInvalid, Problem
 from .ranking import Product, RankedProduct, Recommendation
 from .reasons import Reason
+from .recall import answer_phrase, fill_answers
 from .structure import schema
 from .validate import validate_definition
 
@@ -72,8 +73,10 @@ __all__ = [
     "TraitScore",
     "UnknownChoice",
     "UnknownQuestion",
+    "answer_phrase",
     "compile_cached",
     "compile_definition",
+    "fill_answers",
     "schema",
     "validate_definition",
 ]

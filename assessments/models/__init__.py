@@ -22,7 +22,7 @@ from .followups import (
     Purchase,
     PurchaseItem,
 )
-from .taking import Response
+from .taking import ProductReference, Response
 from .versions import AssessmentVersion, ImmutableVersionError
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "ImmutableVersionError",
     "Outcome",
     "Product",
+    "ProductReference",
     "Purchase",
     "PurchaseItem",
     "Question",

@@ -1,6 +1,8 @@
-"""A customer's run through one published version."""
+"""A customer's run through one published version, its frozen result and its product links."""
 
 from __future__ import annotations
+
+import secrets
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,12 +11,27 @@ from .brands import Brand
 from .versions import AssessmentVersion
 
 
+def new_reference() -> str:
+    """An opaque id for a product link: short enough for a URL, too long to guess."""
+    return secrets.token_urlsafe(12)
+
+
 class Response(models.Model):
     """One customer's answers to one pinned version; previews are marked and never counted."""
 
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", _("In progress")
         COMPLETED = "completed", _("Completed")
+
+    class Channel(models.TextChoices):
+        DIRECT = "direct", _("Direct (the brand's own link)")
+        EMBEDDED = "embedded", _("Embedded on a partner's page")
+        KIOSK = "kiosk", _("In-store kiosk")
+
+    class Learned(models.TextChoices):
+        YES = "yes", _("Yes")
+        A_LITTLE = "a_little", _("A little")
+        NO = "no", _("No")
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="responses")
     version = models.ForeignKey(
@@ -38,6 +55,15 @@ class Response(models.Model):
     # a retry with the same id gets the stored outcome instead of a second write. A list, not an
     # object, because PostgreSQL's jsonb does not keep the order of an object's keys.
     submissions = models.JSONField(default=list, blank=True, editable=False)
+    attribution = models.JSONField(
+        _("attribution"),
+        default=dict,
+        blank=True,
+        help_text=_("Where the customer came from: utm_* fields, ref and partner from the link."),
+    )
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=Channel.choices, default=Channel.DIRECT
+    )
     current_step = models.CharField(_("current step"), max_length=64, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.IN_PROGRESS
@@ -47,6 +73,30 @@ class Response(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The profile, outcome and ranked products with their reasons, frozen when the last step
+    # is submitted (see services/results.py). Results pages read this, never recompute it, so
+    # what a customer was shown stays what they were shown; re-completing after editing
+    # answers freezes a new one.
+    result = models.JSONField(_("result"), null=True, blank=True, editable=False)
+    # A second, separate token for the shareable page: sharing it never hands out the
+    # credential that edits the answers.
+    share_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    learned = models.CharField(
+        _("learned something new"), max_length=16, choices=Learned.choices, blank=True
+    )
+    learned_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # "E-mail me my results": the customer's explicit consent, as the version of the wording
+    # they ticked and when. Kept on the response, not as a follow-up `Consent`: asking for
+    # one's results is not agreeing to marketing. The address itself is not stored.
+    email_consent_version = models.CharField(
+        _("results e-mail consent wording"), max_length=40, blank=True
+    )
+    email_consent_at = models.DateTimeField(
+        _("results e-mail consent given at"), null=True, blank=True
+    )
+    # E-mails sent on the customer's request (a link to continue, the results): capped so a
+    # response link cannot be used to send mail to strangers in bulk.
+    emails_sent = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -62,7 +112,38 @@ class Response(models.Model):
                 condition=models.Q(version__isnull=False) | models.Q(is_preview=True),
                 name="response_version_or_preview",
             ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=["direct", "embedded", "kiosk"]),
+                name="response_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(learned__in=["", "yes", "a_little", "no"]),
+                name="response_learned_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.token[:8]}… ({self.get_status_display()})"
+
+
+class ProductReference(models.Model):
+    """The `ref` on a recommended product's link: which response recommended which product.
+
+    A store sends it back with the purchase; `attribution_lookup` resolves it. One per response
+    and product, kept when the result is recomputed, so a link already followed stays valid.
+    """
+
+    ref = models.CharField(max_length=32, unique=True, default=new_reference, editable=False)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="references")
+    sku = models.CharField(_("SKU"), max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("product link reference")
+        verbose_name_plural = _("product link references")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "sku"], name="reference_unique_sku"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} → {self.sku}"

@@ -7,7 +7,7 @@ tabs, a double click or a retried request cannot interleave their writes.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,12 +18,23 @@ from assessments import engine
 from assessments.models import AssessmentVersion, Brand, Response
 
 from .definitions import content_hash
+from .results import result_freeze
 
 # How many submission ids a response remembers. A duplicate arrives within seconds of the
 # original (a double click, a retry), long before ten more steps have been submitted.
 SUBMISSIONS_KEPT = 10
 SUBMISSION_ID_MAX_LENGTH = 64
 FIELD_VALUE_MAX_LENGTH = 200
+# What a start link may carry for attribution, besides the assessment's own hidden fields.
+ATTRIBUTION_KEYS = (
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "ref",
+    "partner",
+)
 
 SubmitStatus = Literal["accepted", "invalid", "stale"]
 
@@ -65,11 +76,9 @@ def response_definition(response: Response) -> engine.Assessment:
     return engine.compile_cached(cached, definition)
 
 
-def _clean_fields(
-    assessment: engine.Assessment, fields: Mapping[str, Any] | None
-) -> dict[str, str]:
-    """Keep only the hidden fields the assessment declares, as short strings."""
-    declared = {h.key for h in assessment.hidden_fields}
+def _clean_fields(fields: Mapping[str, Any] | None, declared: Iterable[str]) -> dict[str, str]:
+    """Keep only the declared keys, as short strings."""
+    declared = set(declared)
     cleaned = {}
     for key, value in (fields or {}).items():
         if key in declared and isinstance(value, str):
@@ -87,8 +96,17 @@ def response_start(
     brand: Brand,
     language: str,
     fields: Mapping[str, Any] | None = None,
+    channel: str = Response.Channel.DIRECT,
+    partner_origin: str | None = None,
 ) -> Response:
-    """Start a response on a published version, or a preview of a draft's definition."""
+    """Start a response on a published version, or a preview of a draft's definition.
+
+    `partner_origin` is the partner page an embedded journey started on (already checked
+    against the brand's allow-list); it is kept as the response's touchpoint.
+
+    `fields` is the start link's query string: the assessment's hidden fields are kept in
+    `fields` (conditions may use them), utm_*, ref and partner in `attribution`.
+    """
     if (version is None) == (preview_definition is None):
         raise ValueError("Start a response on either a published version or a preview definition.")
     response = Response(
@@ -97,12 +115,16 @@ def response_start(
         preview_definition=preview_definition,
         is_preview=preview_definition is not None,
         token=secrets.token_urlsafe(32),
+        channel=channel if channel in Response.Channel.values else Response.Channel.DIRECT,
     )
     assessment = response_definition(response)
     response.language = (
         language if language in assessment.languages else assessment.default_language
     )
-    response.fields = _clean_fields(assessment, fields)
+    response.fields = _clean_fields(fields, (h.key for h in assessment.hidden_fields))
+    response.attribution = _clean_fields(fields, ATTRIBUTION_KEYS)
+    if partner_origin:
+        response.attribution["embed_origin"] = partner_origin
     first = assessment.first_step(response.fields)
     response.current_step = first or ""
     if first is None:
@@ -110,6 +132,9 @@ def response_start(
         response.status = Response.Status.COMPLETED
         response.completed_at = timezone.now()
     response.save(force_insert=True)
+    if first is None:
+        result_freeze(response=response, assessment=assessment)
+        response.save(update_fields=["result", "share_token"])
     return response
 
 
@@ -119,7 +144,16 @@ def _locked(response: Response) -> Response:
 
 def _sync(target: Response, source: Response) -> None:
     """Copy what a service wrote onto the caller's instance, so it need not reload."""
-    for name in ("answers", "current_step", "status", "completed_at", "submissions", "updated_at"):
+    for name in (
+        "answers",
+        "current_step",
+        "status",
+        "completed_at",
+        "submissions",
+        "updated_at",
+        "result",
+        "share_token",
+    ):
         setattr(target, name, getattr(source, name))
 
 
@@ -168,6 +202,7 @@ def answer_submit(
     if following is None:
         locked.status = Response.Status.COMPLETED
         locked.completed_at = timezone.now()
+        result_freeze(response=locked, assessment=assessment)
     if submission_id:
         entry = {"id": submission_id, "step": step_key, "next": following}
         locked.submissions = [*(locked.submissions or [])[-(SUBMISSIONS_KEPT - 1) :], entry]
@@ -179,6 +214,7 @@ def answer_submit(
             "completed_at",
             "submissions",
             "updated_at",
+            *(("result", "share_token") if following is None else ()),
         ]
     )
     _sync(response, locked)

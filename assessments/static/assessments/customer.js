@@ -16,6 +16,14 @@
     var error = document.getElementById("htmx-error");
     if (error) error.hidden = false;
   }
+  // Choosing reveals the choice's insight (CSS shows it); say it for screen-reader users too.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    var live = document.getElementById("insight-live");
+    if (!live || !input.checked || !input.id) return;
+    var insight = document.getElementById(input.id + "-insight");
+    live.textContent = insight ? insight.textContent : "";
+  });
   document.addEventListener("htmx:responseError", failed);
   document.addEventListener("htmx:sendError", failed);
 })();
