@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees the response first: it relaxes framing for the embedded journey only.
+    "assessments.embedding.EmbedMiddleware",
 ]
 
 ROOT_URLCONF = "core.urls"

@@ -1,0 +1,42 @@
+/* Inside the embedded journey: report the page height and the journey's events to the partner
+ * page that embedded it, and only to that page. The partner origin was checked against the
+ * brand's allow-list by the server; without it nothing is ever posted (never to "*"). */
+(function () {
+  "use strict";
+  var target = document.documentElement.getAttribute("data-partner-origin");
+  if (!target || window.parent === window) { return; }
+  var lastHeight = 0;
+
+  function post(message) { window.parent.postMessage(message, target); }
+
+  function reportHeight() {
+    var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    if (height !== lastHeight) {
+      lastHeight = height;
+      post({ type: "assessment:height", height: height });
+    }
+  }
+
+  function reportEvents() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-assessment-event]:not([data-reported])"), function (node) {
+      node.setAttribute("data-reported", "1");
+      var detail = {};
+      try { detail = JSON.parse(node.getAttribute("data-detail") || "{}"); } catch (e) { detail = {}; }
+      post({ type: "assessment:" + node.getAttribute("data-assessment-event"), detail: detail });
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-product-sku]");
+    if (link) {
+      post({ type: "assessment:product-click", detail: { sku: link.getAttribute("data-product-sku"), url: link.href } });
+    }
+  });
+
+  if (window.ResizeObserver) { new ResizeObserver(reportHeight).observe(document.documentElement); }
+  window.addEventListener("resize", reportHeight);
+  document.addEventListener("htmx:afterSettle", function () { reportHeight(); reportEvents(); });
+  function ready() { reportHeight(); reportEvents(); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", ready); }
+  else { ready(); }
+})();
