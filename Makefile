@@ -39,8 +39,10 @@ demo: migrate
 	@echo "  http://$(HOST):$(PORT)/a/stride-lab/shoe-finder/         running-shoe finder (English; ?lang=es)"
 	@echo "  http://$(HOST):$(PORT)/a/botica-clara/skincare-finder/   skincare routine finder (Spanish; ?lang=en)"
 	@echo "  http://$(HOST):$(PORT)/admin/                            authoring: log in with the demo staff login above"
+	@echo "  http://localhost:8001/                                   a partner's page on another site embedding both"
 	@echo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@$(PY) manage.py serve_partner_demo --port 8001 --app http://$(HOST):$(PORT) & \
+	  trap "kill $$! 2>/dev/null" EXIT; $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -224,8 +224,12 @@ def followup_send(*, followup_id: int, claim: str, now: dt.datetime | None = Non
     now = now or timezone.now()
     with transaction.atomic():
         row = (
-            FollowUp.objects.select_for_update()
-            .select_related("purchase", "step__plan__assessment", "brand", "item__product")
+            FollowUp.objects.select_for_update(of=("self",))
+            .select_related(
+                "purchase__response__version", "step__plan__assessment", "brand", "item__product"
+            )
+            # The version's definition is large and already compiled: leave it in the database.
+            .defer("purchase__response__version__definition")
             .filter(pk=followup_id, state=FollowUp.State.CLAIMED, claimed_by=claim)
             .first()
         )

@@ -7,6 +7,7 @@ nothing is left behind and nothing was queued (queuing happens later, from the r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from assessments import engine
 from assessments.models import (
+    AssessmentVersion,
     Brand,
     Consent,
     ContactPreference,
@@ -138,11 +140,27 @@ class _PlanFacts:
         return value if isinstance(value, str) else None
 
 
+@functools.lru_cache(maxsize=64)
+def _compiled_version(version_id: int, content_hash: str) -> engine.Assessment:
+    # Published versions never change, so the id and hash name one compiled assessment for
+    # good; the (large) definition is read only the first time, not once per message.
+    definition = AssessmentVersion.objects.values_list("definition", flat=True).get(pk=version_id)
+    return engine.compile_cached(content_hash, definition)
+
+
 def response_facts(response: Response | None) -> ResponseFacts:
     """Evaluate a completed response against the brand's current catalogue."""
     if response is None or response.status != Response.Status.COMPLETED:
         return ResponseFacts(None, {}, None, {}, None)
-    assessment = response_definition(response)
+    if response.version_id is not None and not response.is_preview:
+        version = (
+            response.version
+            if Response.version.is_cached(response)
+            else AssessmentVersion.objects.only("content_hash").get(pk=response.version_id)
+        )
+        assessment = _compiled_version(response.version_id, version.content_hash)
+    else:
+        assessment = response_definition(response)
     products = [
         engine.Product(p.sku, p.attributes if isinstance(p.attributes, dict) else {})
         for p in Product.objects.filter(brand_id=response.brand_id, active=True)

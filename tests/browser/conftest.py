@@ -21,6 +21,9 @@ CHROMIUM_ARGS = [
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around
 # it are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The app is served on 127.0.0.1; partner pages in the embed tests are served on localhost,
+# another site, so the app runs as a third party inside them.
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

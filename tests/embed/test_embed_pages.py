@@ -96,3 +96,15 @@ def test_the_loader_script_is_served_as_javascript(client):
     assert response["Content-Type"].startswith("text/javascript")
     assert b"data-assessment" in response.content
     assert b"postMessage" not in response.content  # the loader only listens
+
+
+def test_the_admin_shows_copy_paste_snippets(client, brand):
+    from assessments.models import Assessment
+    from tests.factories import member
+
+    client.force_login(member(brand, "editor"))
+    assessment = Assessment.objects.get(key="fit-check")
+    page = client.get(f"/admin/assessments/assessment/{assessment.pk}/change/").content.decode()
+    assert '&lt;script src="http://testserver/embed.js" async&gt;&lt;/script&gt;' in page
+    assert '&lt;div data-assessment="acme/fit-check" data-lang="en"&gt;' in page
+    assert "/e/a/acme/fit-check/" in page

@@ -6,6 +6,7 @@
   var target = document.documentElement.getAttribute("data-partner-origin");
   if (!target || window.parent === window) { return; }
   var lastHeight = 0;
+  var startedSent = false;
 
   function post(message) { window.parent.postMessage(message, target); }
 
@@ -17,12 +18,29 @@
     }
   }
 
+  // Event markers are hidden elements the pages render: data-assessment-event names the event
+  // and the other data-* attributes are its detail (data-products is a space-separated list).
+  function detailOf(node) {
+    var detail = {};
+    Array.prototype.forEach.call(node.attributes, function (attribute) {
+      var name = attribute.name;
+      if (name.indexOf("data-") !== 0 || name === "data-assessment-event" || name === "data-reported" || name === "data-first") { return; }
+      var key = name.slice(5).replace(/-([a-z])/g, function (_m, c) { return c.toUpperCase(); });
+      detail[key] = key === "products" ? attribute.value.split(" ").filter(Boolean) : attribute.value;
+    });
+    return detail;
+  }
+
   function reportEvents() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-assessment-event]:not([data-reported])"), function (node) {
       node.setAttribute("data-reported", "1");
-      var detail = {};
-      try { detail = JSON.parse(node.getAttribute("data-detail") || "{}"); } catch (e) { detail = {}; }
-      post({ type: "assessment:" + node.getAttribute("data-assessment-event"), detail: detail });
+      var name = node.getAttribute("data-assessment-event");
+      var detail = detailOf(node);
+      if (name === "step" && node.hasAttribute("data-first") && !startedSent) {
+        startedSent = true;
+        post({ type: "assessment:started", detail: { step: detail.step } });
+      }
+      post({ type: "assessment:" + name, detail: detail });
     });
   }
 

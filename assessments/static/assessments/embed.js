@@ -61,10 +61,24 @@
     close.className = "assessment-embed__close";
     close.textContent = host.getAttribute("data-close-label") || "Close";
     close.addEventListener("click", function () { dialog.close(); });
-    dialog.appendChild(close);
+    // Focus sentinels at both ends keep Tab and Shift+Tab cycling inside the dialog, even when
+    // focus leaves the last control inside the frame.
+    function sentinel(onFocus) {
+      var node = document.createElement("span");
+      node.tabIndex = 0;
+      node.style.position = "absolute";
+      node.style.width = "1px";
+      node.style.height = "1px";
+      node.style.overflow = "hidden";
+      node.addEventListener("focus", onFocus);
+      return node;
+    }
     var iframe = null;
+    dialog.appendChild(sentinel(function () { (iframe || close).focus(); }));
+    dialog.appendChild(close);
+    var end = sentinel(function () { close.focus(); });
     button.addEventListener("click", function () {
-      if (!iframe) { iframe = makeFrame(host, src); dialog.appendChild(iframe); }
+      if (!iframe) { iframe = makeFrame(host, src); dialog.appendChild(iframe); dialog.appendChild(end); }
       // A modal dialog makes the rest of the page inert (focus stays inside) and closes on Escape.
       dialog.showModal();
       close.focus();

@@ -1,0 +1,199 @@
+"""The customer's side: I bought this, tip, check-in, re-assessment, unsubscribe, preferences."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import (
+    CheckIn,
+    Consent,
+    ContactPreference,
+    Engagement,
+    FollowUp,
+    Purchase,
+    Response,
+)
+from assessments.services.followups import followup_send, followups_claim_due, preference_for
+
+from .conftest import buy
+
+pytestmark = pytest.mark.django_db
+
+
+def page_of(purchase: Purchase, kind: str) -> FollowUp:
+    return purchase.followups.get(step__kind=kind)
+
+
+def test_the_results_page_offers_i_bought_this(client, response):
+    page = client.get(reverse("taking:results", args=[response.token]))
+    assert page.status_code == 200
+    assert reverse("followups:bought", args=[response.token]) in page.content.decode()
+
+
+def test_i_bought_this_with_consent_records_the_purchase_and_shows_what_follows(response):
+    client = Client(enforce_csrf_checks=True)  # customer pages need no CSRF cookie
+    url = reverse("followups:bought", args=[response.token])
+    data = {"sku": "steady", "email": "Bo@Example.com", "consent": "on", "submission_id": "s1"}
+    page = client.post(url, data)
+    assert page.status_code == 303
+    purchase = Purchase.objects.get()
+    assert (purchase.source, purchase.email, purchase.response) == (
+        "customer",
+        "bo@example.com",
+        response,
+    )
+    assert purchase.items.get().recommended
+    consent = Consent.objects.get()
+    assert (consent.source, consent.wording_version) == ("results_page", "results-2025-01")
+    assert purchase.followups.count() == 3
+    shown = client.get(page["Location"]).content.decode()
+    assert "What we will send you" in shown
+    # A double click records once.
+    assert client.post(url, data).status_code == 303
+    assert Purchase.objects.count() == 1
+
+
+def test_i_bought_this_without_consent_sends_nothing(client, response):
+    url = reverse("followups:bought", args=[response.token])
+    assert client.post(url, {"sku": "breeze", "email": "bo@example.com"}).status_code == 303
+    purchase = Purchase.objects.get()
+    assert (purchase.email, purchase.followups.count()) == ("", 0)
+    assert not purchase.items.get().recommended
+
+
+def test_i_bought_this_asks_for_an_email_when_consenting(client, response):
+    url = reverse("followups:bought", args=[response.token])
+    page = client.post(url, {"sku": "steady", "consent": "on"})
+    assert page.status_code == 422
+    assert "e-mail" in page.content.decode()
+    assert not Purchase.objects.exists()
+
+
+def test_i_bought_this_from_another_site_is_refused(client, response):
+    url = reverse("followups:bought", args=[response.token])
+    page = client.post(url, {"sku": "steady"}, HTTP_SEC_FETCH_SITE="cross-site")
+    assert page.status_code == 403
+    assert not Purchase.objects.exists()
+
+
+def test_the_tip_page_shows_the_tip_and_records_that_it_was_opened(client, response):
+    purchase, _ = buy(response)
+    tip = page_of(purchase, "tip")
+    page = client.get(reverse("followups:page", args=[tip.token]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Hi Ana," in body and "You are Supported." in body
+    assert "style=" not in body and "<script>" not in body  # the CSP forbids inline code
+    assert page.cookies == {}
+    engagement = Engagement.objects.get()
+    assert (engagement.kind, engagement.response) == ("tip_opened", response)
+
+
+def test_the_check_in_page_records_csat_effort_nps_and_the_promise(response):
+    client = Client(enforce_csrf_checks=True)
+    purchase, _ = buy(response)
+    checkin = page_of(purchase, "checkin")
+    url = reverse("followups:page", args=[checkin.token])
+    assert client.get(url).status_code == 200
+    page = client.post(url, {"csat": "4", "ces": "6", "nps": "9", "delivered": "partly"})
+    assert page.status_code == 303
+    answers = CheckIn.objects.get()
+    assert (answers.csat, answers.ces, answers.nps, answers.delivered) == (4, 6, 9, "partly")
+    assert answers.response == response
+    kinds = set(Engagement.objects.values_list("kind", flat=True))
+    assert kinds == {"checkin_opened", "checkin_answered"}
+    # Answering again corrects the answers rather than adding a second set.
+    client.post(url, {"csat": "5", "ces": "7", "nps": "10", "delivered": "yes"})
+    assert CheckIn.objects.get().csat == 5
+
+
+def test_out_of_range_check_in_answers_are_shown_back_not_stored(client, response):
+    purchase, _ = buy(response)
+    url = reverse("followups:page", args=[page_of(purchase, "checkin").token])
+    page = client.post(url, {"csat": "6", "ces": "0", "nps": "11"})
+    assert page.status_code == 200
+    assert "Please answer every question." in page.content.decode()
+    assert not CheckIn.objects.exists()
+
+
+def test_the_re_assessment_starts_pre_filled_and_shows_what_changed(client, response):
+    purchase, _ = buy(response)
+    invite = page_of(purchase, "reassess")
+    url = reverse("followups:page", args=[invite.token])
+    assert client.get(url).status_code == 200
+    started = client.post(url)
+    assert started.status_code == 303
+    new = Response.objects.exclude(pk=response.pk).get()
+    assert new.answers == response.answers
+    assert new.status == "in_progress"
+    changes = reverse("followups:changes", args=[invite.token])
+    assert "Finish retaking" in client.get(changes).content.decode()
+    # The customer walks the steps, changing only the knees answer.
+    from assessments.services.taking import answer_submit
+    from tests.followups.conftest import RUNNER
+
+    for step_key, raw in RUNNER[:-1]:
+        answer_submit(response=new, step_key=step_key, raw=raw, submission_id=step_key)
+    answer_submit(response=new, step_key="knees", raw={"knees": "no"}, submission_id="k")
+    shown = client.get(changes).content.decode()
+    assert "What changed since last time" in shown and "<table>" in shown
+
+
+def test_one_click_unsubscribe_needs_no_cookie_login_or_csrf(response):
+    client = Client(enforce_csrf_checks=True)
+    purchase, _ = buy(response)
+    preference = preference_for(brand_id=purchase.brand_id, email=purchase.email)
+    url = reverse("followups:unsubscribe", args=[preference.token])
+    page = client.post(
+        url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert page.status_code == 200
+    assert ContactPreference.objects.get().unsubscribed_at is not None
+    assert set(purchase.followups.values_list("state", flat=True)) == {"cancelled"}
+    assert Consent.objects.get().withdrawn_at is not None
+
+
+def test_a_get_of_the_unsubscribe_link_only_asks(client, response):
+    purchase, _ = buy(response)
+    preference = preference_for(brand_id=purchase.brand_id, email=purchase.email)
+    page = client.get(reverse("followups:unsubscribe", args=[preference.token]))
+    assert page.status_code == 200
+    assert 'method="post"' in page.content.decode()
+    assert ContactPreference.objects.get().unsubscribed_at is None
+    assert set(purchase.followups.values_list("state", flat=True)) == {"scheduled"}
+
+
+def test_preferences_turn_off_one_kind_and_its_pending_rows(client, response, mailoutbox):
+    purchase, _ = buy(response)
+    preference = preference_for(brand_id=purchase.brand_id, email=purchase.email)
+    url = reverse("followups:preferences", args=[preference.token])
+    assert "Planned" in client.get(url).content.decode()
+    page = client.post(url, {"tips": "on", "reassessments": "on"})
+    assert page.status_code == 200
+    states = dict(purchase.followups.values_list("step__kind", "state"))
+    assert states == {"tip": "scheduled", "checkin": "cancelled", "reassess": "scheduled"}
+
+
+def test_turning_everything_off_is_unsubscribing(client, response):
+    purchase, _ = buy(response)
+    preference = preference_for(brand_id=purchase.brand_id, email=purchase.email)
+    client.post(reverse("followups:preferences", args=[preference.token]), {})
+    assert ContactPreference.objects.get().unsubscribed_at is not None
+    assert set(purchase.followups.values_list("state", flat=True)) == {"cancelled"}
+
+
+def test_the_links_in_a_sent_message_open_its_pages(client, response, mailoutbox, settings):
+    buy(response)
+    later = timezone.now() + dt.timedelta(days=3)
+    (claim,) = followups_claim_due(now=later)
+    followup_send(followup_id=claim.followup_id, claim=claim.claim, now=later)
+    body = mailoutbox[0].body
+    for line in body.splitlines():
+        if settings.SITE_URL in line:
+            path = line.split(settings.SITE_URL, 1)[1].strip()
+            assert client.get(path).status_code == 200, path
