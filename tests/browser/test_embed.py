@@ -81,6 +81,18 @@ def test_a_demo_assessment_completes_inside_a_partner_iframe(live_server, browse
         assert completed["detail"]["outcome"] == response.result["outcome"]["key"]
         assert completed["detail"]["products"]
 
+        # A product link opens in a new tab and the partner hears which product was clicked.
+        link = frame.locator("section.products a[data-product-sku]").first
+        sku = link.get_attribute("data-product-sku")
+        with context.expect_page() as opened:
+            link.click()
+        opened.value.close()
+        page.wait_for_function(
+            "window.assessmentEvents.some(e => e.type === 'assessment:product-click')"
+        )
+        clicks = [e for e in page.evaluate("window.assessmentEvents") if "click" in e["type"]]
+        assert clicks[0]["detail"]["sku"] == sku
+
         # The frame is exactly as tall as its content: no inner scrollbar on a phone.
         page.wait_for_timeout(300)
         iframe = page.locator("iframe[title='Find your running shoe']")
