@@ -17,5 +17,8 @@ urlpatterns = [
     path("", include("assessments.urls_followups")),
 ]
 
+if settings.BENCH_FLOOR:
+    urlpatterns += [path("bench/floor/<str:token>/", views.bench_floor, name="bench_floor")]
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

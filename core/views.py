@@ -1,11 +1,13 @@
-"""Site-wide views: the front page and the health check."""
+"""Site-wide views: the front page, the health check and the benchmark's floor."""
 
 from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 
 @require_GET
@@ -24,3 +26,19 @@ def health(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "ok"})
     except Exception as error:  # a health check reports, it never raises
         return JsonResponse({"status": "error", "detail": str(error)}, status=503)
+
+
+@csrf_exempt
+@require_POST
+def bench_floor(request: HttpRequest, token: str) -> HttpResponse:
+    """The floor a step POST is measured against: one read, one write, one template render.
+
+    Mounted only with BENCH_FLOOR set (see core/urls.py); the taking benchmark runs it side by
+    side with the real step POST.
+    """
+    from assessments.models import Response
+
+    response = Response.objects.get(token=token)
+    answers = {**response.answers, **{k: v for k, v in request.POST.items() if k != "id"}}
+    Response.objects.filter(pk=response.pk).update(answers=answers, updated_at=timezone.now())
+    return render(request, "bench_floor.html", {"response": response, "answers": answers})

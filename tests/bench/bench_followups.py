@@ -27,9 +27,7 @@ N = int(os.environ.get("BENCH_FOLLOWUPS", "10000"))
 TMP = tempfile.mkdtemp(prefix="bench-followups-")
 for name in ("DATABASE_URL", "CELERY_BROKER_URL"):
     os.environ.pop(name, None)
-os.environ.update(
-    {"DJANGO_VAR_DIR": TMP, "EMAIL_BACKEND": "locmem", "DJANGO_LOG_LEVEL": "WARNING"}
-)
+os.environ.update({"DJANGO_VAR_DIR": TMP, "EMAIL_BACKEND": "locmem", "DJANGO_LOG_LEVEL": "WARNING"})
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
 
 import django  # noqa: E402

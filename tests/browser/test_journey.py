@@ -197,6 +197,11 @@ def test_a_customer_completes_the_assessment_with_the_keyboard_alone(live_server
     page.keyboard.press("Space")
     page.keyboard.press("Enter")
     page.wait_for_url("**/s/distance/")
+    # htmx swapped the step in; focus moves to its heading once the swap has settled.
+    for _ in range(100):  # wait_for_function would need eval, which the CSP forbids
+        if page.evaluate("document.activeElement.id") == "step-title":
+            break
+        page.wait_for_timeout(20)
     assert page.evaluate("document.activeElement.id") == "step-title"
     focus_on(page, "q-km-input")
     page.keyboard.type("42")
