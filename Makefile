@@ -25,7 +25,7 @@ setup: $(STAMP) $(NPM_STAMP) messages
 
 # Translations are compiled with Babel (pure Python), so no system gettext is needed.
 messages: $(STAMP)
-	@if [ -d locale ]; then $(VENV)/bin/pybabel compile -q -d locale -D django; fi
+	@if [ -d locale ]; then $(VENV)/bin/pybabel compile -d locale -D django 2>/dev/null || $(VENV)/bin/pybabel compile -d locale -D django; fi
 
 migrate: setup
 	$(PY) manage.py migrate --no-input -v 0
