@@ -14,6 +14,7 @@ from typing import Any
 
 from .guard import well_formed
 from .problems import Problem, json_path
+from .recall import PLACEHOLDER
 from .structure import describe, structural_problems
 
 Parts = tuple[str | int, ...]
@@ -198,6 +199,7 @@ class _Checker:
         return [
             self.check_duplicates,
             self.check_translations,
+            self.check_recalls,
             self.check_questions,
             self.check_traits_exist,
             self.check_conditions,
@@ -323,6 +325,44 @@ class _Checker:
             yield from members(fallback, ("recommendation", "fallback"), ("message",))
         for pi, p in enumerate(self.products or []):
             yield from members(p, ("products", pi), ("name", "description"))
+
+    # -- recalled answers ({answer:key} in prompts, help and why) -------------------------
+
+    def check_recalls(self) -> None:
+        step_of = {q.key: q.step for q in self.questions if q.key}
+
+        def check(parts: Parts, text: Any, step: int) -> None:
+            if not isinstance(text, dict):
+                return
+            keys = sorted(
+                {
+                    k
+                    for value in text.values()
+                    if isinstance(value, str)
+                    for k in PLACEHOLDER.findall(value)
+                }
+            )
+            for key in keys:
+                if key not in step_of:
+                    self.add(
+                        parts,
+                        f"{self.where(parts)} recalls {{answer:{key}}}, but there is no "
+                        f"question '{key}'.",
+                        "unknown_question",
+                    )
+                elif step_of[key] >= step:
+                    self.add(
+                        parts,
+                        f"{self.where(parts)} recalls {{answer:{key}}}, which is only asked "
+                        "on this step or later; recall answers from earlier steps.",
+                        "recall_order",
+                    )
+
+        for si, s in enumerate(self.steps):
+            check(("steps", si, "why"), s.get("why"), si)
+        for q in self.questions:
+            for member in ("prompt", "help"):
+                check((*q.parts, member), q.data.get(member), q.step)
 
     # -- questions ----------------------------------------------------------------------
 

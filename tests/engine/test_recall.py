@@ -30,3 +30,20 @@ def test_placeholders_are_filled_from_counted_answers_and_unknown_ones_vanish():
 def test_text_without_placeholders_is_returned_as_is():
     text = "No {braces:here}"
     assert fill_answers(text, ASSESSMENT, {"use": "run"}, "en") is text
+
+
+def test_publishing_refuses_a_recall_of_an_unknown_or_later_question():
+    from assessments.engine import validate_definition
+    from tests.factories import definition
+
+    data = definition()
+    data["steps"][0]["why"] = {"en": "You said {answer:knees}.", "es": "Dijiste {answer:knees}."}
+    data["steps"][2]["questions"][0]["help"] = {
+        "en": "Earlier: {answer:use}; and {answer:ghost}.",
+        "es": "Antes: {answer:use}; y {answer:ghost}.",
+    }
+    problems = validate_definition(data)
+    by_path = {p.path: p for p in problems}
+    assert set(by_path) == {"$.steps[0].why", "$.steps[2].questions[0].help"}
+    assert "only asked on this step or later" in by_path["$.steps[0].why"].message
+    assert "no question 'ghost'" in by_path["$.steps[2].questions[0].help"].message
