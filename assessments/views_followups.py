@@ -35,6 +35,7 @@ from assessments.models import (
     Response,
 )
 from assessments.origins import origin_allowed
+from assessments.selectors import attribution_lookup
 from assessments.services import followups as services
 from assessments.services.purchases import (
     RESULTS_CONSENT_VERSION,
@@ -377,8 +378,22 @@ def _items(data: dict[str, Any]) -> list[ItemInput]:
         if not isinstance(quantity, int) or isinstance(quantity, bool):
             raise PurchaseRejected(f'Item {index + 1}: "quantity" must be a whole number.')
         price = price_parse(entry["price"]) if entry.get("price") is not None else None
-        items.append(ItemInput(sku=entry["sku"], quantity=quantity, price=price))
+        ref = entry.get("ref") if isinstance(entry.get("ref"), str) else ""
+        items.append(ItemInput(sku=entry["sku"], quantity=quantity, price=price, ref=ref))
     return items
+
+
+def _attributed(brand: Brand, reference: Any, items: list[ItemInput]) -> Response | None:
+    """The response a purchase came from: a product link's `ref` (the order's, or an item's),
+    or the response's own token. References of another brand link nothing."""
+    candidates = [reference, *(item.ref for item in items)]
+    for ref in candidates:
+        found = attribution_lookup(ref) if isinstance(ref, str) else None
+        if found is not None and found[0].brand_id == brand.pk and not found[0].is_preview:
+            return found[0]
+    if isinstance(reference, str) and reference:
+        return Response.objects.filter(brand=brand, token=reference, is_preview=False).first()
+    return None
 
 
 @csrf_exempt
@@ -387,7 +402,18 @@ def purchases_webhook(request: HttpRequest) -> HttpResponse:
     """A store reports a purchase or a refund, signed per the Standard Webhooks specification.
 
     The brand is named in the query string (?brand=<slug>), because its secret is needed to
-    check the signature before the body may be trusted, or even parsed.
+    check the signature before the body may be trusted, or even parsed. The body:
+
+        {"type": "purchase.completed",
+         "data": {"order_id": "1001", "purchased_at": "2025-05-01T10:00:00Z",
+                  "items": [{"sku": "keel-5", "quantity": 1, "price": "129.00", "ref": "…"}],
+                  "reference": "<a product link's ref, or the response token>",
+                  "email": "ana@example.com", "first_name": "Ana", "language": "es",
+                  "consent": {"wording_version": "checkout-2025-01", "given_at": "…"}}}
+        {"type": "purchase.refunded", "data": {"order_id": "1001"}}
+
+    201: recorded; 200: already recorded (same order id) or refunded; 400: what is wrong;
+    401: unsigned, badly signed or stale; 404: refund of an unknown order.
     """
     brand = Brand.objects.filter(slug=request.GET.get("brand", "")).first()
     if brand is None:
@@ -435,11 +461,7 @@ def purchases_webhook(request: HttpRequest) -> HttpResponse:
             )
         items = _items(data)
         reference = data.get("reference")
-        response = (
-            Response.objects.filter(brand=brand, token=reference, is_preview=False).first()
-            if isinstance(reference, str) and reference
-            else None
-        )
+        response = _attributed(brand, reference, items)
         consent = data.get("consent")
         consent_input = None
         if isinstance(consent, dict) and consent.get("wording_version"):

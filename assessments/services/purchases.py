@@ -52,6 +52,7 @@ class ItemInput:
     sku: str
     quantity: int = 1
     price: Decimal | None = None
+    ref: str = ""  # the product link's attribution reference, when the store kept it
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +168,15 @@ def response_facts(response: Response | None) -> ResponseFacts:
     ]
     result = assessment.evaluate(products, response.answers, response.fields)
     ranks = {item.sku: item.rank for item in result.recommendation.recommended}
+    frozen = response.result if isinstance(response.result, dict) else None
+    if frozen and isinstance(frozen.get("recommended"), list):
+        # What the customer was shown when they finished, not a re-ranking against today's
+        # catalogue: "we recommended it at rank 2" must stay true when products change.
+        ranks = {
+            entry["sku"]: entry["rank"]
+            for entry in frozen["recommended"]
+            if isinstance(entry, dict) and isinstance(entry.get("rank"), int)
+        }
     return ResponseFacts(
         result.outcome.key if result.outcome else None,
         ranks,

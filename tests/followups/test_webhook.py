@@ -186,3 +186,38 @@ def test_a_purchase_without_consent_schedules_nothing(client, brand, response):
     page = post_webhook(client, brand, purchase_payload(response, consent=None))
     assert page.status_code == 201
     assert page.json()["followups_scheduled"] == 0
+
+
+def test_a_product_links_ref_attributes_the_purchase_to_its_response(client, brand, response):
+    ref = response.result["recommended"][0]["ref"]
+    assert ref
+    payload = purchase_payload(None, items=[{"sku": "steady", "ref": ref}])
+    page = post_webhook(client, brand, payload)
+    assert page.status_code == 201
+    purchase = Purchase.objects.get()
+    assert purchase.response == response
+    assert purchase.followups.count() == 3
+
+
+def test_another_brands_ref_links_nothing(client, brand, response):
+    from .conftest import make_brand
+
+    other = make_brand("other")
+    from assessments.services.authoring import assessment_import
+    from tests.factories import definition, products
+
+    assessment_import(brand=other, source=definition(products=products("other")), publish=True)
+    ref = response.result["recommended"][0]["ref"]
+    page = post_webhook(client, other, purchase_payload(None, reference=ref))
+    assert page.status_code == 201
+    assert page.json()["linked_to_response"] is False
+
+
+def test_the_rank_is_the_one_the_customer_was_shown(client, brand, response):
+    from assessments.models import Product
+
+    # After the customer finished, the catalogue changed so that today's ranking differs.
+    Product.objects.filter(sku="steady").update(active=False)
+    assert post_webhook(client, brand, purchase_payload(response)).status_code == 201
+    item = PurchaseItem.objects.get()
+    assert (item.recommended, item.rank) == (True, 1)
