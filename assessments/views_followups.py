@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -309,10 +310,10 @@ def bought(request: HttpRequest, token: str) -> HttpResponse:
         errors = {}
         sku = request.POST.get("sku", "")
         if not Product.objects.filter(brand=response.brand, sku=sku).exists():
-            errors["sku"] = "Choose the product you bought."
+            errors["sku"] = _("Choose the product you bought.")
         wants = request.POST.get("consent") == "on"
         if wants and "@" not in email:
-            errors["email"] = "Give your e-mail address, so we can send the follow-ups."
+            errors["email"] = _("Give your e-mail address, so we can send the follow-ups.")
         if errors:
             context.update(errors=errors)
             return _render(request, BOUGHT, context, language=language, status=422)

@@ -128,6 +128,8 @@ def test_the_message_has_text_html_one_click_unsubscribe_and_the_customers_langu
     assert mimetype == "text/html"
     assert 'lang="es"' in html
     assert "Hi Ana" in message.body  # the plan's Spanish body is the factory's "(es)" copy
+    assert "Lee el consejo:" in message.body and "Dejar de recibirlos todos:" in message.body
+    assert "Lee el consejo</a>" in html
     assert "/u/" in message.body and "/p/" in message.body
 
 
