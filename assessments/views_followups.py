@@ -58,6 +58,8 @@ CHANGES = "assessments/followups/changes.html"
 
 REFUSED = "This form was sent from another site, so it was not accepted."
 MAX_WEBHOOK_BYTES = 256 * 1024
+# "I bought this" from one results page: a handful of products, not an open mail relay.
+CUSTOMER_PURCHASES_PER_RESPONSE = 3
 
 
 def _see_other(url: str) -> HttpResponse:
@@ -314,6 +316,10 @@ def bought(request: HttpRequest, token: str) -> HttpResponse:
         wants = request.POST.get("consent") == "on"
         if wants and "@" not in email:
             errors["email"] = _("Give your e-mail address, so we can send the follow-ups.")
+        reported = Purchase.objects.filter(response=response, source=Purchase.Source.CUSTOMER)
+        if reported.count() >= CUSTOMER_PURCHASES_PER_RESPONSE:
+            # A results link must not become a way to have us e-mail strangers.
+            errors["sku"] = _("You have already told us about your purchases from these results.")
         if errors:
             context.update(errors=errors)
             return _render(request, BOUGHT, context, language=language, status=422)

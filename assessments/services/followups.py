@@ -38,7 +38,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Greatest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -405,9 +406,10 @@ def unsubscribe(*, preference: ContactPreference, followup: FollowUp | None = No
             response=followup.purchase.response if followup else None,
             kind=Engagement.Kind.UNSUBSCRIBED,
         )
+    # A consent stamped a little in the future by a store's clock is withdrawn at its own time.
     Consent.objects.filter(
         brand_id=locked.brand_id, email=locked.email, withdrawn_at__isnull=True
-    ).update(withdrawn_at=locked.unsubscribed_at)
+    ).update(withdrawn_at=Greatest("given_at", Value(timezone.now())))
     cancelled = FollowUp.objects.filter(
         brand_id=locked.brand_id, email=locked.email, state__in=FollowUp.PENDING
     ).update(state=FollowUp.State.CANCELLED, reason="The customer unsubscribed.", claimed_by="")

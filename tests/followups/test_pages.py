@@ -197,3 +197,38 @@ def test_the_links_in_a_sent_message_open_its_pages(client, response, mailoutbox
         if settings.SITE_URL in line:
             path = line.split(settings.SITE_URL, 1)[1].strip()
             assert client.get(path).status_code == 200, path
+
+
+def test_one_results_page_can_report_only_a_few_purchases(client, response):
+    url = reverse("followups:bought", args=[response.token])
+    for n in range(3):
+        data = {
+            "sku": "steady",
+            "email": f"x{n}@example.com",
+            "consent": "on",
+            "submission_id": f"s{n}",
+        }
+        assert client.post(url, data).status_code == 303
+    data = {"sku": "steady", "email": "victim@example.com", "consent": "on", "submission_id": "s9"}
+    assert client.post(url, data).status_code == 422
+    assert Purchase.objects.count() == 3
+    assert not Consent.objects.filter(email="victim@example.com").exists()
+
+
+def test_unsubscribing_again_after_a_new_consent_withdraws_it(response):
+    from assessments.services.followups import unsubscribe
+    from assessments.services.purchases import consent_record
+
+    purchase, _ = buy(response)
+    preference = preference_for(brand_id=purchase.brand_id, email=purchase.email)
+    unsubscribe(preference=preference)
+    future = timezone.now() + dt.timedelta(minutes=2)  # a store's clock running ahead
+    consent_record(
+        brand=purchase.brand,
+        email=purchase.email,
+        wording_version="v2",
+        source="checkout",
+        given_at=future,
+    )
+    unsubscribe(preference=preference)
+    assert not Consent.objects.filter(withdrawn_at__isnull=True).exists()
