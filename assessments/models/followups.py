@@ -394,7 +394,11 @@ class FollowUp(models.Model):
         ordering = ["scheduled_for", "id"]
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
-        indexes = [models.Index(fields=["state", "scheduled_for"], name="followup_due")]
+        indexes = [
+            models.Index(fields=["state", "scheduled_for"], name="followup_due"),
+            # The weekly cap and unsubscribe look a customer's follow-ups up by brand and e-mail.
+            models.Index(fields=["brand", "email", "state"], name="followup_customer"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["purchase", "step"], name="followup_unique_step"),
             models.CheckConstraint(
