@@ -10,6 +10,7 @@ from __future__ import annotations
 import smtplib
 
 from celery import shared_task
+from celery.exceptions import Retry
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 
@@ -58,7 +59,7 @@ def followups_dispatch_due(limit: int | None = None, rounds: int = 50) -> int:
         for claim in claims:
             try:
                 followup_send_task.delay(claim.followup_id, claim.claim)
-            except (DatabaseError, TransientSendError):
+            except (DatabaseError, TransientSendError, Retry):
                 # Eager mode runs the send inline; a failed send stays claimed and is
                 # recovered by a later pass rather than stopping this one.
                 continue

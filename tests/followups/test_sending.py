@@ -322,3 +322,32 @@ def test_the_dispatch_command_sends_everything_due_in_batches(published, plan, m
     call_command("followups_dispatch", batch=2, stdout=out)
     assert "3 sent" in out.getvalue()
     assert len(mailoutbox) == 3
+
+
+def test_with_the_mail_server_down_a_pass_keeps_going_and_the_row_is_retried_later(
+    published, plan, settings, monkeypatch, mailoutbox
+):
+    from core.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    buy(make_response(published), when=timezone.now() - 3 * DAY)
+    buy(
+        make_response(published),
+        order_id="A-2",
+        email="b@example.com",
+        when=timezone.now() - 3 * DAY,
+    )
+    locmem = settings.MAILERS
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 1},
+        }
+    }
+    assert followups_dispatch_due() == 0  # both tried, neither raised out of the pass
+    assert set(FollowUp.objects.filter(state="claimed").values_list("attempts", flat=True)) == {1}
+    settings.MAILERS = locmem
+    later = timezone.now() + dt.timedelta(seconds=settings.FOLLOWUPS_CLAIM_TIMEOUT + 60)
+    followups_recover_stale(now=later)
+    assert followups_dispatch_due() == 2
+    assert len(mailoutbox) == 2
