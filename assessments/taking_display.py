@@ -25,6 +25,10 @@ from assessments.engine.reasons import number as show_number
 from assessments.models import Product
 from assessments.templatetags.taking import localized_text as t
 
+# The strongest reasons first (the engine orders them by the points they add); past three a
+# list of reasons stops explaining and starts selling.
+REASONS_SHOWN = 3
+
 # Scales up to this many points are a row of radio buttons; longer ones a number box.
 SCALE_AS_RADIOS = 11
 # A failed submission is shown back to the customer; never echo more than this.
@@ -359,7 +363,7 @@ def _products(
                 price=price(product.price, product.currency, language),
                 thumbnail=thumbnail,
                 image=full,
-                reasons=list(item.get("reasons") or []) if reasons else [],
+                reasons=list(item.get("reasons") or [])[:REASONS_SHOWN] if reasons else [],
             )
         )
     return shown
