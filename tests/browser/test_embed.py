@@ -169,9 +169,23 @@ def test_the_popup_opens_keeps_focus_inside_and_closes_with_escape(live_server, 
         ).wait_for()
         for _ in range(15):
             page.keyboard.press("Tab")
+            # Focus crosses into and out of the cross-site frame asynchronously; let it land.
+            page.wait_for_function(
+                "document.activeElement && document.activeElement !== document.body",
+                timeout=3000,
+            )
             inside = page.evaluate("document.activeElement.closest('dialog') !== null")
-            assert inside, "focus left the dialog"
+            assert inside, "focus left the dialog: " + page.evaluate(
+                "(document.activeElement || document.body).outerHTML.slice(0, 120)"
+            )
         page.keyboard.press("Escape")
-        assert not dialog.evaluate("d => d.open")
+        page.wait_for_function("!document.querySelector('dialog').open")
         assert page.evaluate("document.activeElement.textContent") == "Fit quiz"
+
+        # Escape also closes it while focus is inside the assessment's own frame.
+        opener.click()
+        start = page.frame_locator("iframe[title='Fit quiz']").get_by_role("button", name="Start")
+        start.focus()
+        page.keyboard.press("Escape")
+        page.wait_for_function("!document.querySelector('dialog').open")
         page.close()

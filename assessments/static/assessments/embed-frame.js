@@ -51,6 +51,10 @@
     }
   });
 
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { post({ type: "assessment:escape" }); }
+  });
+
   if (window.ResizeObserver) { new ResizeObserver(reportHeight).observe(document.documentElement); }
   window.addEventListener("resize", reportHeight);
   document.addEventListener("htmx:afterSettle", function () { reportHeight(); reportEvents(); });

@@ -26,7 +26,7 @@
     return url.toString();
   }
 
-  function makeFrame(host, src) {
+  function makeFrame(host, src, dialog) {
     var iframe = document.createElement("iframe");
     iframe.src = src;
     iframe.title = host.getAttribute("data-title") || "Assessment";
@@ -37,7 +37,7 @@
     iframe.style.display = "block";
     iframe.style.overflow = "hidden";
     iframe.style.height = "480px";
-    frames.push({ iframe: iframe, host: host });
+    frames.push({ iframe: iframe, host: host, dialog: dialog || null });
     return iframe;
   }
 
@@ -78,7 +78,7 @@
     dialog.appendChild(close);
     var end = sentinel(function () { close.focus(); });
     button.addEventListener("click", function () {
-      if (!iframe) { iframe = makeFrame(host, src); dialog.appendChild(iframe); dialog.appendChild(end); }
+      if (!iframe) { iframe = makeFrame(host, src, dialog); dialog.appendChild(iframe); dialog.appendChild(end); }
       // A modal dialog makes the rest of the page inert (focus stays inside) and closes on Escape.
       dialog.showModal();
       close.focus();
@@ -108,6 +108,9 @@
     if (!data || typeof data !== "object" || typeof data.type !== "string") { return; }
     if (data.type === "assessment:height" && typeof data.height === "number" && data.height > 0) {
       match.iframe.style.height = Math.ceil(Math.min(data.height, 100000)) + "px";
+    } else if (data.type === "assessment:escape") {
+      // Escape pressed inside the frame: the page's dialog never sees that key itself.
+      if (match.dialog && match.dialog.open) { match.dialog.close(); }
     } else if (/^assessment:(started|step|completed|product-click)$/.test(data.type)) {
       match.host.dispatchEvent(new CustomEvent(data.type, {
         bubbles: true, detail: (data.detail && typeof data.detail === "object") ? data.detail : {}
