@@ -125,7 +125,9 @@ def _render(
 
 
 def _responses() -> QuerySet[Response]:
-    return Response.objects.select_related("version", "brand")
+    # A version's definition is large and its compiled form is cached by content hash, so
+    # pages load it only when the cache has not seen that version yet.
+    return Response.objects.select_related("version", "brand").defer("version__definition")
 
 
 def _response(token: str) -> Response:

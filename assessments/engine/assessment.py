@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -575,14 +575,20 @@ _CACHE_LOCK = threading.Lock()
 CACHE_SIZE = 64
 
 
-def compile_cached(content_hash: str, data: dict[str, Any]) -> Assessment:
-    """`compile_definition`, remembered by content hash in a bounded LRU (thread-safe)."""
+def compile_cached(
+    content_hash: str, data: dict[str, Any] | Callable[[], dict[str, Any]]
+) -> Assessment:
+    """`compile_definition`, remembered by content hash in a bounded LRU (thread-safe).
+
+    `data` may be a function returning the definition, so callers can skip loading a large
+    definition at all when its compiled form is already cached.
+    """
     with _CACHE_LOCK:
         found = _CACHE.get(content_hash)
         if found is not None:
             _CACHE.move_to_end(content_hash)
             return found
-    compiled = compile_definition(data)
+    compiled = compile_definition(data() if callable(data) else data)
     with _CACHE_LOCK:
         _CACHE[content_hash] = compiled
         _CACHE.move_to_end(content_hash)

@@ -65,7 +65,8 @@ def response_definition(response: Response) -> engine.Assessment:
     """The compiled assessment a response was started on (its pinned version, or its preview)."""
     if response.version_id is not None:
         version = response.version
-        return engine.compile_cached(version.content_hash, version.definition)
+        # The definition is only read (one query, when views deferred it) on a cache miss.
+        return engine.compile_cached(version.content_hash, lambda: version.definition)
     definition = response.preview_definition or {}
     # The hash is cheap next to compiling, and keys the cache by content, so two previews of
     # the same draft share one compiled assessment.
