@@ -61,17 +61,6 @@ class BrandAdmin(ScopedModelAdmin):
     ]
     inlines = [MembershipInline]
 
-    def _brand_of(self, obj: Any) -> int | None:
-        return obj.pk
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        queryset = admin.ModelAdmin.get_queryset(self, request)
-        if is_superuser(request):
-            return queryset
-        from assessments.tenancy import readable_brand_ids
-
-        return queryset.filter(pk__in=readable_brand_ids(request.user))
-
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return is_superuser(request)
 

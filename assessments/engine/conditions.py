@@ -7,6 +7,7 @@ objects and never evaluated as code.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -24,13 +25,13 @@ class Facts(Protocol):
     def field(self, key: str) -> str | None: ...
 
 
-class Condition:
+class Condition(ABC):
     """Base class: a condition is a callable returning whether it holds."""
 
     __slots__ = ()
 
-    def __call__(self, facts: Facts) -> bool:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def __call__(self, facts: Facts) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)

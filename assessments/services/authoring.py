@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -78,9 +78,12 @@ def _missing_images(data: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def draft_problems(assessment: Assessment) -> list[Problem]:
+def draft_problems(
+    assessment: Assessment, definition: dict[str, Any] | None = None
+) -> list[Problem]:
     """Every problem that would stop this draft from publishing, in plain words."""
-    definition = definition_from_draft(assessment)
+    if definition is None:
+        definition = definition_from_draft(assessment)
     products = [p for p in catalogue_data(assessment.brand_id) if p.get("active", True)]
     return validate_definition({**definition, "products": products}) + _missing_images(definition)
 
@@ -90,10 +93,10 @@ def assessment_publish(*, assessment: Assessment, user: AbstractBaseUser | None)
     """Validate the draft and freeze it as the next version, made live. Refuses a broken draft."""
     # Lock the assessment so two authors publishing at once get consecutive numbers.
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    problems = draft_problems(assessment)
+    definition = definition_from_draft(assessment)
+    problems = draft_problems(assessment, definition)
     if problems:
         raise DefinitionRejected(problems, "The draft has problems; nothing was published.")
-    definition = definition_from_draft(assessment)
     digest = content_hash(definition)
     latest = assessment.versions.order_by("-number").first()
     if latest is not None and latest.content_hash == digest:
@@ -312,10 +315,8 @@ def _question_fields(question: dict[str, Any]) -> dict[str, Any]:
 
 
 def _product_upsert(brand: Brand, data: dict[str, Any]) -> Product:
-    try:
-        price = Decimal(str(data.get("price", "0")))
-    except InvalidOperation:
-        price = Decimal(0)
+    # The schema has already checked the price is a decimal written as text.
+    price = Decimal(data["price"])
     product, _created = Product.objects.update_or_create(
         brand=brand,
         sku=data["sku"],
