@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -137,7 +137,7 @@ def landing_languages(
 # -- a step's questions ------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ChoiceField:
     key: str
     id: str
@@ -148,7 +148,9 @@ class ChoiceField:
     insight: str = ""
 
 
-@dataclass(slots=True)
+# Frozen and hashable: a question's HTML is a function of its field and the language, so the
+# `question` template tag can reuse it (see templatetags/taking.py).
+@dataclass(frozen=True, slots=True)
 class QuestionField:
     key: str
     kind: str
@@ -157,7 +159,7 @@ class QuestionField:
     help: str = ""
     required: bool = True
     error: str = ""
-    choices: list[ChoiceField] = field(default_factory=list)
+    choices: tuple[ChoiceField, ...] = ()
     value: str = ""
     input_type: str = ""  # radio, checkbox, number, text, textarea; "" for information
     min: str = ""
@@ -168,6 +170,9 @@ class QuestionField:
     min_label: str = ""
     max_label: str = ""
     range_hint: str = ""
+    # Something only this customer wrote shows in it: a typed value, or an earlier answer
+    # recalled in the prompt or help. Such HTML is never kept for reuse.
+    personal: bool = False
 
     @property
     def grouped(self) -> bool:
@@ -214,6 +219,76 @@ def _bound(value: float | None) -> str:
     return "" if value is None else show_number(value)
 
 
+def _input(question: engine.Question, value: Any, language: str) -> dict[str, Any]:
+    """The attributes of a question's input that depend on its kind, filled with `value`."""
+    kind = question.kind
+    if question.has_choices:
+        picked = _picked(value)
+        return {
+            "input_type": "checkbox" if kind == "multiple" else "radio",
+            "choices": tuple(
+                ChoiceField(
+                    key=choice.key,
+                    id=f"q-{question.key}-{choice.key}",
+                    label=t(choice.label, language),
+                    description=t(choice.description, language),
+                    image=image(choice.image),
+                    checked=choice.key in picked,
+                    insight=t(choice.insight, language),
+                )
+                for choice in question.choices
+            ),
+        }
+    if kind == "scale" and question.max is not None and question.min is not None:
+        low, high = int(question.min), int(question.max)
+        labels = {
+            "min_label": t(question.min_label, language),
+            "max_label": t(question.max_label, language),
+        }
+        if high - low + 1 <= SCALE_AS_RADIOS:
+            picked = _picked(value)
+            return {
+                **labels,
+                "input_type": "radio",
+                "choices": tuple(
+                    ChoiceField(
+                        key=str(n),
+                        id=f"q-{question.key}-{n}",
+                        label=str(n),
+                        checked=str(n) in picked,
+                    )
+                    for n in range(low, high + 1)
+                ),
+            }
+        return {
+            **labels,
+            "input_type": "number",
+            "min": str(low),
+            "max": str(high),
+            "step": "1",
+            "range_hint": _range_hint(str(low), str(high)),
+            "value": _shown(value),
+        }
+    if kind in ("number", "scale"):
+        low, high = _bound(question.min), _bound(question.max)
+        return {
+            "input_type": "number",
+            "min": low,
+            "max": high,
+            "step": "1" if question.integer or kind == "scale" else "any",
+            "unit": t(question.unit, language),
+            "range_hint": _range_hint(low, high),
+            "value": _shown(value),
+        }
+    if kind == "text":
+        return {
+            "input_type": "textarea" if question.max_length > 200 else "text",
+            "max_length": question.max_length,
+            "value": _shown(value),
+        }
+    return {}
+
+
 def question_fields(
     assessment: engine.Assessment,
     questions: Iterable[engine.Question],
@@ -231,64 +306,25 @@ def question_fields(
     recalled = recalled or {}
     for question in questions:
         error = errors.get(question.key)
-        value = values.get(question.key)
-        item = QuestionField(
-            key=question.key,
-            kind=question.kind,
-            id=f"q-{question.key}",
-            prompt=engine.fill_answers(
-                t(question.prompt, language), assessment, recalled, language
-            ),
-            help=engine.fill_answers(t(question.help, language), assessment, recalled, language),
-            required=question.required,
-            error=error_message(error) if error else "",
+        prompt, help_text = t(question.prompt, language), t(question.help, language)
+        filled_prompt = engine.fill_answers(prompt, assessment, recalled, language)
+        filled_help = engine.fill_answers(help_text, assessment, recalled, language)
+        attributes = _input(question, values.get(question.key), language)
+        fields.append(
+            QuestionField(
+                key=question.key,
+                kind=question.kind,
+                id=f"q-{question.key}",
+                prompt=filled_prompt,
+                help=filled_help,
+                required=question.required,
+                error=error_message(error) if error else "",
+                personal=bool(attributes.get("value"))
+                or filled_prompt != prompt
+                or filled_help != help_text,
+                **attributes,
+            )
         )
-        kind = question.kind
-        if question.has_choices:
-            item.input_type = "checkbox" if kind == "multiple" else "radio"
-            picked = _picked(value)
-            item.choices = [
-                ChoiceField(
-                    key=choice.key,
-                    id=f"q-{question.key}-{choice.key}",
-                    label=t(choice.label, language),
-                    description=t(choice.description, language),
-                    image=image(choice.image),
-                    checked=choice.key in picked,
-                    insight=t(choice.insight, language),
-                )
-                for choice in question.choices
-            ]
-        elif kind == "scale" and question.max is not None and question.min is not None:
-            low, high = int(question.min), int(question.max)
-            item.min_label = t(question.min_label, language)
-            item.max_label = t(question.max_label, language)
-            if high - low + 1 <= SCALE_AS_RADIOS:
-                item.input_type = "radio"
-                picked = _picked(value)
-                item.choices = [
-                    ChoiceField(key=str(n), id=f"q-{question.key}-{n}", label=str(n))
-                    for n in range(low, high + 1)
-                ]
-                for choice in item.choices:
-                    choice.checked = choice.key in picked
-            else:
-                item.input_type = "number"
-                item.min, item.max, item.step = str(low), str(high), "1"
-                item.range_hint = _range_hint(item.min, item.max)
-                item.value = _shown(value)
-        elif kind in ("number", "scale"):
-            item.input_type = "number"
-            item.min, item.max = _bound(question.min), _bound(question.max)
-            item.step = "1" if question.integer or kind == "scale" else "any"
-            item.unit = t(question.unit, language)
-            item.range_hint = _range_hint(item.min, item.max)
-            item.value = _shown(value)
-        elif kind == "text":
-            item.input_type = "textarea" if question.max_length > 200 else "text"
-            item.max_length = question.max_length
-            item.value = _shown(value)
-        fields.append(item)
     return fields
 
 

@@ -55,6 +55,10 @@ class Response(models.Model):
     # a retry with the same id gets the stored outcome instead of a second write. A list, not an
     # object, because PostgreSQL's jsonb does not keep the order of an object's keys.
     submissions = models.JSONField(default=list, blank=True, editable=False)
+    # Bumped by every write that moves the flow (answers, current step, status). A step
+    # submission writes only if the revision is still the one it read, so it needs no lock
+    # unless another request changed the response in between (see services/taking.py).
+    revision = models.PositiveIntegerField(default=0, editable=False)
     attribution = models.JSONField(
         _("attribution"),
         default=dict,

@@ -530,8 +530,9 @@ def reassessment_start(*, followup: FollowUp) -> Response:
     )
     # Answers are keyed by stable question keys, so they carry over to a newer version; the
     # engine ignores any whose question is gone. The customer still walks every step.
-    Response.objects.filter(pk=response.pk).update(answers=dict(previous.answers or {}))
     response.answers = dict(previous.answers or {})
+    response.revision += 1
+    response.save(update_fields=["answers", "revision", "updated_at"])
     # The engagement points at the *new* response: that is how "what changed" finds it.
     Engagement.objects.create(
         brand_id=followup.brand_id,

@@ -143,18 +143,13 @@ def _locked(response: Response) -> Response:
     return Response.objects.select_for_update().get(pk=response.pk)
 
 
+# What a step submission writes; `_sync` also copies what completing writes.
+FLOW_FIELDS = ("answers", "current_step", "status", "completed_at", "submissions", "revision")
+
+
 def _sync(target: Response, source: Response) -> None:
     """Copy what a service wrote onto the caller's instance, so it need not reload."""
-    for name in (
-        "answers",
-        "current_step",
-        "status",
-        "completed_at",
-        "submissions",
-        "updated_at",
-        "result",
-        "share_token",
-    ):
+    for name in (*FLOW_FIELDS, "updated_at", "result", "share_token"):
         setattr(target, name, getattr(source, name))
 
 
@@ -167,58 +162,96 @@ def _remembered(response: Response, submission_id: str) -> SubmitOutcome | None:
     return None
 
 
-@transaction.atomic
 def answer_submit(
     *, response: Response, step_key: str, raw: Mapping[str, Any], submission_id: str
 ) -> SubmitOutcome:
-    """Clean and store one step's answers and move the flow on; idempotent per submission id."""
+    """Clean and store one step's answers and move the flow on; idempotent per submission id.
+
+    The common case costs one UPDATE and holds no lock: the step is decided on the row as the
+    caller read it, and written only if its revision is unchanged. If another request wrote in
+    between (a double click, a second tab, a retry), or this submission completes the response,
+    it is decided again on the row re-read under a lock.
+    """
     assessment = response_definition(response)
-    locked = _locked(response)
     submission_id = (submission_id or "")[:SUBMISSION_ID_MAX_LENGTH]
-    if submission_id:
-        seen = _remembered(locked, submission_id)
-        if seen is not None:
-            _sync(response, locked)
-            return seen
-    if locked.status == Response.Status.COMPLETED or step_key != locked.current_step:
+    outcome = _submit(assessment, response, step_key, raw, submission_id, guarded=True)
+    if outcome is not None:
+        return outcome
+    with transaction.atomic():
+        locked = _locked(response)
+        outcome = _submit(assessment, locked, step_key, raw, submission_id, guarded=False)
         _sync(response, locked)
+    assert outcome is not None
+    return outcome
+
+
+def _submit(
+    assessment: engine.Assessment,
+    response: Response,
+    step_key: str,
+    raw: Mapping[str, Any],
+    submission_id: str,
+    *,
+    guarded: bool,
+) -> SubmitOutcome | None:
+    """Decide a step submission on `response` and store it.
+
+    `guarded`: `response` was read without a lock; write only if its revision is unchanged,
+    else (and before completing, which also writes product references) return None and change
+    nothing. Otherwise `response` is locked by the caller's transaction and is saved.
+    """
+    if submission_id:
+        seen = _remembered(response, submission_id)
+        if seen is not None:
+            return seen
+    if response.status == Response.Status.COMPLETED or step_key != response.current_step:
         return SubmitOutcome("stale", step_key)
 
-    values, errors = assessment.clean_step(step_key, raw, locked.answers, locked.fields)
+    values, errors = assessment.clean_step(step_key, raw, response.answers, response.fields)
     if errors:
-        _sync(response, locked)
         return SubmitOutcome("invalid", step_key, errors=errors, values=values)
 
     # Answers on steps that are now off the path stay stored (the customer may come back to
     # them); the engine counts only the visible ones.
-    answers = dict(locked.answers)
+    answers = dict(response.answers)
     for key, value in values.items():
         if value is None:
             answers.pop(key, None)
         else:
             answers[key] = value
-    following = assessment.next_step(step_key, answers, locked.fields)
-    locked.answers = answers
-    locked.current_step = following or ""
-    if following is None:
-        locked.status = Response.Status.COMPLETED
-        locked.completed_at = timezone.now()
-        result_freeze(response=locked, assessment=assessment)
+    following = assessment.next_step(step_key, answers, response.fields)
+    submissions = list(response.submissions or [])
     if submission_id:
         entry = {"id": submission_id, "step": step_key, "next": following}
-        locked.submissions = [*(locked.submissions or [])[-(SUBMISSIONS_KEPT - 1) :], entry]
-    locked.save(
-        update_fields=[
-            "answers",
-            "current_step",
-            "status",
-            "completed_at",
-            "submissions",
-            "updated_at",
-            *(("result", "share_token") if following is None else ()),
-        ]
-    )
-    _sync(response, locked)
+        submissions = [*submissions[-(SUBMISSIONS_KEPT - 1) :], entry]
+    changes: dict[str, Any] = {
+        "answers": answers,
+        "current_step": following or "",
+        "submissions": submissions,
+        "revision": response.revision + 1,
+        "updated_at": timezone.now(),
+    }
+    if guarded:
+        if following is None:
+            return None
+        written = Response.objects.filter(pk=response.pk, revision=response.revision).update(
+            **changes
+        )
+        if not written:
+            return None
+        for name, value in changes.items():
+            setattr(response, name, value)
+        return SubmitOutcome("accepted", step_key, following, values=values)
+
+    for name, value in changes.items():
+        setattr(response, name, value)
+    saved = [*FLOW_FIELDS, "updated_at"]
+    if following is None:
+        response.status = Response.Status.COMPLETED
+        response.completed_at = changes["updated_at"]
+        result_freeze(response=response, assessment=assessment)
+        saved += ["result", "share_token"]
+    response.save(update_fields=saved)
     return SubmitOutcome("accepted", step_key, following, values=values)
 
 
@@ -242,6 +275,7 @@ def response_go_back(*, response: Response, to_step: str) -> bool:
     locked.current_step = to_step
     locked.status = Response.Status.IN_PROGRESS
     locked.completed_at = None
-    locked.save(update_fields=["current_step", "status", "completed_at", "updated_at"])
+    locked.revision += 1
+    locked.save(update_fields=["current_step", "status", "completed_at", "revision", "updated_at"])
     _sync(response, locked)
     return True

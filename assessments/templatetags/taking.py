@@ -1,13 +1,24 @@
-"""Template helpers for customer pages: localised author texts."""
+"""Template helpers for customer pages: localised author texts, and a step's questions."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils import translation
+
+if TYPE_CHECKING:
+    from assessments.taking_display import QuestionField
 
 register = template.Library()
+
+QUESTION_TEMPLATE = "assessments/taking/_question.html"
+# Distinct questions kept rendered per worker: every question of many live assessments, in
+# each language, blank and with a few answers picked; about 2 KB each.
+QUESTIONS_KEPT = 4096
 
 
 def localized_text(value: Any, language: str) -> str:
@@ -29,3 +40,23 @@ def localized_text(value: Any, language: str) -> str:
 def localized(value: Any, language: str) -> str:
     """`{{ step.title|localized:language }}`."""
     return localized_text(value, language)
+
+
+@functools.lru_cache(maxsize=QUESTIONS_KEPT)
+def _question_html(field: QuestionField, language: str) -> str:
+    return render_to_string(QUESTION_TEMPLATE, {"field": field})
+
+
+@register.simple_tag
+def question(field: QuestionField) -> str:
+    """`{% question field %}`: one question of a step, as HTML.
+
+    Rendering the questions is most of a step page's cost, and their HTML is a function of the
+    field (texts, choices, what is picked, the error) and the language. So it is rendered once
+    per worker and reused by every customer who sees the same question the same way; a field
+    carrying something only this customer wrote is rendered afresh and never kept.
+    """
+    language = translation.get_language()
+    if field.personal:
+        return render_to_string(QUESTION_TEMPLATE, {"field": field})
+    return _question_html(field, language)
