@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from assessments.models import Assessment, ProductReference, Response
@@ -16,6 +16,17 @@ def published_assessments() -> QuerySet[Assessment]:
     """Assessments customers can take: those with a live version, brand by brand."""
     return Assessment.objects.filter(live_version__isnull=False).select_related(
         "brand", "live_version"
+    )
+
+
+def responses_for_taking() -> QuerySet[Response]:
+    """Responses as customer pages read them: with the brand, and the version's content hash.
+
+    Of the version, only its hash: the compiled definition is cached by it (see
+    `response_definition`), so the version row is read only when that cache has not seen it.
+    """
+    return Response.objects.select_related("brand").annotate(
+        version_hash=F("version__content_hash")
     )
 
 

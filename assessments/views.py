@@ -17,7 +17,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -33,6 +32,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from assessments import engine
 from assessments.models import Assessment, Brand, Product, Response
 from assessments.origins import origin_allowed
+from assessments.selectors import responses_for_taking
 from assessments.services.results import (
     RESULTS_EMAIL_CONSENT_VERSION,
     response_email_count,
@@ -124,15 +124,9 @@ def _render(
     return response
 
 
-def _responses() -> QuerySet[Response]:
-    # A version's definition is large and its compiled form is cached by content hash, so
-    # pages load it only when the cache has not seen that version yet.
-    return Response.objects.select_related("version", "brand").defer("version__definition")
-
-
 def _response(token: str) -> Response:
     try:
-        return _responses().get(token=token)
+        return responses_for_taking().get(token=token)
     except Response.DoesNotExist:
         raise Http404("No such response") from None
 
@@ -299,6 +293,7 @@ def _step_page(
             errors=errors or {},
             recalled=counted,
         )
+    step_url = _step_url(response, step_key)
     context = {
         **_page_context(response),
         "step": step,
@@ -315,9 +310,9 @@ def _step_page(
         "editable": editable,
         "previous": previous,
         "submission_id": secrets.token_urlsafe(16),
-        "step_url": _step_url(response, step_key),
+        "step_url": step_url,
         "back_url": reverse("taking:back", args=[response.token]),
-        "resume_url": _where_now(response),
+        "resume_url": step_url if editable else _where_now(response),
         "assessment_title": localized_text(assessment.title, language),
     }
     return _render(request, STEP, context, language=language, status=status, partial=STEP_PARTIAL)

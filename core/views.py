@@ -33,12 +33,25 @@ def health(request: HttpRequest) -> JsonResponse:
 def bench_floor(request: HttpRequest, token: str) -> HttpResponse:
     """The floor a step POST is measured against: one read, one write, one template render.
 
-    Mounted only with BENCH_FLOOR set (see core/urls.py); the taking benchmark runs it side by
-    side with the real step POST.
+    The same database work as a step POST: the read customer pages make (the response with its
+    brand and version hash) and the guarded write a submission makes (answers, step,
+    submission ids, revision). Mounted only with BENCH_FLOOR set (see core/urls.py); the taking
+    benchmark runs it side by side with the real step POST.
     """
     from assessments.models import Response
+    from assessments.selectors import responses_for_taking
 
-    response = Response.objects.get(token=token)
-    answers = {**response.answers, **{k: v for k, v in request.POST.items() if k != "id"}}
-    Response.objects.filter(pk=response.pk).update(answers=answers, updated_at=timezone.now())
+    response = responses_for_taking().get(token=token)
+    answers = {
+        **response.answers,
+        **{k: v for k, v in request.POST.items() if k != "submission_id"},
+    }
+    submissions = [*response.submissions, {"id": request.POST.get("submission_id", "")}]
+    Response.objects.filter(pk=response.pk, revision=response.revision).update(
+        answers=answers,
+        current_step=response.current_step,
+        submissions=submissions,
+        revision=response.revision + 1,
+        updated_at=timezone.now(),
+    )
     return render(request, "bench_floor.html", {"response": response, "answers": answers})

@@ -64,9 +64,10 @@ class SubmitOutcome:
 def response_definition(response: Response) -> engine.Assessment:
     """The compiled assessment a response was started on (its pinned version, or its preview)."""
     if response.version_id is not None:
-        version = response.version
-        # The definition is only read (one query, when views deferred it) on a cache miss.
-        return engine.compile_cached(version.content_hash, lambda: version.definition)
+        # Customer pages annotate the version's hash onto the response (`version_hash`), so
+        # the version row, with its large definition, is read only on a cache miss.
+        digest = getattr(response, "version_hash", None) or response.version.content_hash
+        return engine.compile_cached(digest, lambda: response.version.definition)
     definition = response.preview_definition or {}
     # The hash is cheap next to compiling, and keys the cache by content, so two previews of
     # the same draft share one compiled assessment.

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -32,9 +33,12 @@ RESPONSES_STORED = 100_000
 SIZES = (10, 50, 200)
 CATALOGUE = 1_000
 RESULTS_RUNS = 30
-LOAD_SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "8"))
+LOAD_SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "3"))
+# The floor and the step view take turns, so a slow patch of the machine (a checkpoint, another
+# process) falls on both; the ratio is the median of the rounds' ratios.
+LOAD_ROUNDS = int(os.environ.get("BENCH_LOAD_ROUNDS", "5"))
 LOAD_THREADS = int(os.environ.get("BENCH_LOAD_THREADS", "8"))
-TOKENS = 15_000
+TOKENS = 25_000
 
 
 def emit(metric: str, value: Any, unit: str, **extra: Any) -> None:
@@ -184,7 +188,7 @@ print(json.dumps({"tokens": [r.token for r in rows],
 """
 
 
-def _load(port: int, paths: list[str], body: dict[str, Any], headers: dict[str, str]) -> float:
+def _load(port: int, paths: Iterable[str], body: dict[str, Any], headers: dict[str, str]) -> float:
     """POST to each path once, from several threads, for LOAD_SECONDS; requests per second."""
     queue = iter(paths)
     lock = threading.Lock()
@@ -236,6 +240,9 @@ def throughput() -> None:
     try:
         with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
             conn.execute(f"CREATE DATABASE {name}")
+            # Both views commit once per request; waiting on the disk's flush would make the
+            # comparison about this machine's disk, not about the work each view does.
+            conn.execute(f"ALTER DATABASE {name} SET synchronous_commit = off")
     except Exception as error:
         emit("step_post_throughput", None, "req/s", skipped=f"PostgreSQL not reachable: {error}")
         return
@@ -299,12 +306,27 @@ def throughput() -> None:
         # Warm both up (imports, compiled definition, connection pools), then measure.
         _load_briefly(port, floor_paths[:200], answers, {})
         _load_briefly(port, step_paths[:200], answers, {"HX-Request": "true"})
-        floor = _load(port, floor_paths[200:], answers, {})
-        step = _load(port, step_paths[200:], answers, {"HX-Request": "true"})
-        common = {"workers": 2, "threads": LOAD_THREADS, "seconds": LOAD_SECONDS}
-        emit("bare_view_post_throughput", round(floor, 1), "req/s", **common)
-        emit("step_post_throughput", round(step, 1), "req/s", **common)
-        emit("step_post_vs_bare_view", round(step / floor, 3), "ratio", target=0.7)
+        floor_left, step_left = iter(floor_paths[200:]), iter(step_paths[200:])
+        floors, steps = [], []
+        for _ in range(LOAD_ROUNDS):
+            floors.append(_load(port, floor_left, answers, {}))
+            steps.append(_load(port, step_left, answers, {"HX-Request": "true"}))
+        ratios = [s / f for s, f in zip(steps, floors, strict=True)]
+        common = {
+            "workers": 2,
+            "threads": LOAD_THREADS,
+            "rounds": LOAD_ROUNDS,
+            "seconds": LOAD_SECONDS,
+        }
+        emit("bare_view_post_throughput", round(statistics.median(floors), 1), "req/s", **common)
+        emit("step_post_throughput", round(statistics.median(steps), 1), "req/s", **common)
+        emit(
+            "step_post_vs_bare_view",
+            round(statistics.median(ratios), 3),
+            "ratio",
+            target=0.7,
+            rounds=[round(r, 3) for r in ratios],
+        )
     finally:
         if server is not None:
             server.terminate()
