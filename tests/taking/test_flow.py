@@ -192,3 +192,18 @@ def test_content_is_shown_in_the_language_the_customer_chose(client, published):
     assert '<html lang="es">' in html
     assert "What is it for? (es)" in html
     assert "Running (es)" in html
+
+
+def test_customers_on_the_same_step_each_see_only_their_own_choice_picked(client, published):
+    first, second = start(client, published), start(client, published)
+    walk(client, first, WALKER)
+    client.post(back_url(first), {"to_step": "knees"})
+    walk(client, second, WALKER[:1])
+    for _ in range(2):  # the second time, the same step is shown again to each
+        mine = client.get(step_url(first, "knees")).content.decode()
+        theirs = client.get(step_url(second, "knees")).content.decode()
+        assert 'value="no" checked' in mine
+        assert "checked" not in theirs
+    spanish = start(client, published, language="es")
+    walk(client, spanish, WALKER[:1])
+    assert "Do your knees drift in? (es)" in client.get(step_url(spanish, "knees")).content.decode()

@@ -68,3 +68,17 @@ def test_the_recalled_answer_is_in_the_responses_language(client, learning):
     submit(client, response, "use", {"use": "run"})
     html = client.get(step_url(response, "distance")).content.decode()
     assert "Como you run (es), ¿cuántos km?" in html
+
+
+def test_customers_on_the_same_step_each_see_their_own_recalled_answer(client, brand):
+    data = definition(products=products("acme"))
+    data["steps"][2]["questions"][0]["prompt"] = t("Since {answer:use}, do your knees drift in?")
+    assessment = assessment_import(brand=brand, source=data, publish=True)
+    runner, walker = start(client, assessment), start(client, assessment)
+    submit(client, runner, "use", {"use": "run"})
+    submit(client, runner, "distance", {"km": "40"})
+    walked = submit(client, walker, "use", {"use": "walk"}, HTTP_HX_REQUEST="true")
+    ran = client.get(step_url(runner, "knees")).content.decode()
+    assert "Since you walk, do your knees drift in?" in walked.content.decode()
+    assert "Since you run, do your knees drift in?" in ran
+    assert "you walk" not in ran

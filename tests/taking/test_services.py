@@ -126,3 +126,46 @@ def test_going_back_from_the_results_reopens_the_response(response):
     assert response.status == Response.Status.IN_PROGRESS
     assert response.completed_at is None
     assert response.answers == {"use": "walk", "knees": "no"}
+
+
+def test_a_submission_read_before_another_tab_moved_on_does_not_overwrite_it(response):
+    # Two tabs read the response on the first step; the first submits and moves on.
+    other_tab = Response.objects.get(pk=response.pk)
+    answer_submit(response=response, step_key="use", raw={"use": "run"}, submission_id="tab-1")
+    late = answer_submit(
+        response=other_tab, step_key="use", raw={"use": "walk"}, submission_id="tab-2"
+    )
+    stored = Response.objects.get(pk=response.pk)
+    assert late.status == "stale"
+    assert stored.answers == {"use": "run"} and stored.current_step == "distance"
+    # The late tab now knows where the customer is, without reloading.
+    assert other_tab.current_step == "distance"
+
+
+def test_a_submission_read_before_going_back_is_decided_on_the_step_gone_back_to(response):
+    answer_submit(response=response, step_key="use", raw={"use": "run"}, submission_id="1")
+    answer_submit(response=response, step_key="distance", raw={"km": "30"}, submission_id="2")
+    read_earlier = Response.objects.get(pk=response.pk)
+    # In another tab the customer goes back to the first step and changes it to walking.
+    assert response_go_back(response=response, to_step="use")
+    answer_submit(response=response, step_key="use", raw={"use": "walk"}, submission_id="3")
+    # The page read earlier still shows the step running led to; walking skips it.
+    late = answer_submit(
+        response=read_earlier, step_key="knees", raw={"knees": "yes"}, submission_id="4"
+    )
+    stored = Response.objects.get(pk=response.pk)
+    assert late.status == "accepted"
+    assert stored.answers == {"use": "walk", "km": 30, "knees": "yes"}
+    assert stored.status == Response.Status.COMPLETED
+
+
+def test_a_step_submitted_from_a_page_read_before_going_back_is_not_stored(response):
+    answer_submit(response=response, step_key="use", raw={"use": "run"}, submission_id="1")
+    read_earlier = Response.objects.get(pk=response.pk)
+    assert response_go_back(response=response, to_step="use")
+    late = answer_submit(
+        response=read_earlier, step_key="distance", raw={"km": "30"}, submission_id="2"
+    )
+    stored = Response.objects.get(pk=response.pk)
+    assert late.status == "stale"
+    assert stored.current_step == "use" and stored.answers == {"use": "run"}
