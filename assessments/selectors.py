@@ -19,15 +19,16 @@ def published_assessments() -> QuerySet[Assessment]:
     )
 
 
-def responses_for_taking() -> QuerySet[Response]:
+def responses_for_taking(*, with_brand: bool = True) -> QuerySet[Response]:
     """Responses as customer pages read them: with the brand, and the version's content hash.
 
     Of the version, only its hash: the compiled definition is cached by it (see
     `response_definition`), so the version row is read only when that cache has not seen it.
+    Without the brand, it is read on first use: a step POST answered with a redirect or with
+    htmx's partial never shows it.
     """
-    return Response.objects.select_related("brand").annotate(
-        version_hash=F("version__content_hash")
-    )
+    responses = Response.objects.annotate(version_hash=F("version__content_hash"))
+    return responses.select_related("brand") if with_brand else responses
 
 
 def attribution_lookup(ref: str) -> tuple[Response, str] | None:

@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -82,12 +83,13 @@ def _own_origin(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}".lower()
 
 
-def _refusal(request: HttpRequest, brand: Brand) -> HttpResponse | None:
+def _refusal(request: HttpRequest, posted_to: Assessment | Response) -> HttpResponse | None:
     """A 403 for a POST another site made the browser send; None when it may proceed.
 
     The token in the URL is the credential, so what stops a hostile page from submitting on a
     customer's behalf is where the request comes from: browsers say so in `Sec-Fetch-Site` and
-    `Origin`, which pages cannot forge.
+    `Origin`, which pages cannot forge. `posted_to` is the assessment or response the form is
+    for; its brand's allowed origins are read only for a request from another origin.
     """
     if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
         return HttpResponseForbidden(REFUSED, content_type="text/plain; charset=utf-8")
@@ -96,7 +98,7 @@ def _refusal(request: HttpRequest, brand: Brand) -> HttpResponse | None:
         return None
     if origin.strip().rstrip("/").lower() == _own_origin(request):
         return None
-    if origin_allowed(origin, brand.allowed_origins or []):
+    if origin_allowed(origin, posted_to.brand.allowed_origins or []):
         return None
     return HttpResponseForbidden(REFUSED, content_type="text/plain; charset=utf-8")
 
@@ -124,9 +126,9 @@ def _render(
     return response
 
 
-def _response(token: str) -> Response:
+def _response(token: str, *, with_brand: bool = True) -> Response:
     try:
-        return responses_for_taking().get(token=token)
+        return responses_for_taking(with_brand=with_brand).get(token=token)
     except Response.DoesNotExist:
         raise Http404("No such response") from None
 
@@ -147,7 +149,10 @@ def _where_now(response: Response) -> str:
 
 
 def _page_context(response: Response) -> dict[str, Any]:
-    return {"response": response, "brand": response.brand, "is_preview": response.is_preview}
+    # The brand shows in the page's header and theme, not in the step partial htmx swaps in,
+    # so a step POST reads it only when it renders a whole page.
+    brand = SimpleLazyObject(lambda: response.brand)
+    return {"response": response, "brand": brand, "is_preview": response.is_preview}
 
 
 def _channel(request: HttpRequest) -> str:
@@ -200,7 +205,7 @@ def landing(request: HttpRequest, brand_slug: str, key: str) -> HttpResponse:
     language = wanted if wanted in languages else languages[0]
 
     if request.method == "POST":
-        refused = _refusal(request, assessment.brand)
+        refused = _refusal(request, assessment)
         if refused is not None:
             return refused
         chosen = request.POST.get("language", "")
@@ -357,7 +362,7 @@ def _raw(post: Any, question: engine.Question) -> Any:
 @require_http_methods(["GET", "POST"])
 def step(request: HttpRequest, token: str, step_key: str) -> HttpResponse:
     """GET shows a step; POST submits it and moves on (or shows what to fix)."""
-    response = _response(token)
+    response = _response(token, with_brand=request.method == "GET")
     assessment = response_definition(response)
     the_step = assessment.step(step_key)
     if the_step is None:
@@ -375,7 +380,7 @@ def step(request: HttpRequest, token: str, step_key: str) -> HttpResponse:
             notice=notice,
         )
 
-    refused = _refusal(request, response.brand)
+    refused = _refusal(request, response)
     if refused is not None:
         return refused
     raw = {q.key: _raw(request.POST, q) for q in the_step.questions if q.answerable}
@@ -408,7 +413,7 @@ def step(request: HttpRequest, token: str, step_key: str) -> HttpResponse:
 def back(request: HttpRequest, token: str) -> HttpResponse:
     """Go back to an earlier step on the path to change an answer; anything else stays put."""
     response = _response(token)
-    refused = _refusal(request, response.brand)
+    refused = _refusal(request, response)
     if refused is not None:
         return refused
     assessment = response_definition(response)
@@ -494,7 +499,7 @@ def shared(request: HttpRequest, share_token: str) -> HttpResponse:
 def learned(request: HttpRequest, token: str) -> HttpResponse:
     """Store the answer to the north-star question, then back to the results."""
     response = _response(token)
-    refused = _refusal(request, response.brand)
+    refused = _refusal(request, response)
     if refused is not None:
         return refused
     response_learned_record(response=response, answer=request.POST.get("learned", ""))
@@ -508,7 +513,7 @@ def email_results(request: HttpRequest, token: str) -> HttpResponse:
     """E-mail the results link, with the customer's explicit consent (wording version and time,
     stored on the response); the address is used once and not kept."""
     response = _response(token)
-    refused = _refusal(request, response.brand)
+    refused = _refusal(request, response)
     if refused is not None:
         return refused
     if response.status != Response.Status.COMPLETED:
@@ -552,7 +557,7 @@ def email_results(request: HttpRequest, token: str) -> HttpResponse:
 def email_link(request: HttpRequest, token: str) -> HttpResponse:
     """E-mail the customer a link to continue on another device; the address is not stored."""
     response = _response(token)
-    refused = _refusal(request, response.brand)
+    refused = _refusal(request, response)
     if refused is not None:
         return refused
     email = _email(request)

@@ -33,15 +33,15 @@ def health(request: HttpRequest) -> JsonResponse:
 def bench_floor(request: HttpRequest, token: str) -> HttpResponse:
     """The floor a step POST is measured against: one read, one write, one template render.
 
-    The same database work as a step POST: the read customer pages make (the response with its
-    brand and version hash) and the guarded write a submission makes (answers, step,
-    submission ids, revision). Mounted only with BENCH_FLOOR set (see core/urls.py); the taking
-    benchmark runs it side by side with the real step POST.
+    The same database work as a step POST: its read (the response and its version's hash)
+    and the guarded write a submission makes (answers, step, submission ids, revision).
+    Mounted only with BENCH_FLOOR set (see core/urls.py); the taking benchmark runs it side by
+    side with the real step POST.
     """
     from assessments.models import Response
     from assessments.selectors import responses_for_taking
 
-    response = responses_for_taking().get(token=token)
+    response = responses_for_taking(with_brand=False).get(token=token)
     answers = {
         **response.answers,
         **{k: v for k, v in request.POST.items() if k != "submission_id"},
