@@ -3,8 +3,10 @@
 Run from the repository root: `.venv/bin/python tests/bench/bench_taking.py` (or `make bench`).
 Prints one JSON line per figure with "metric", "value" and "unit". Query counts and the results
 time run on a throw-away SQLite database; throughput runs on PostgreSQL behind gunicorn (two
-workers, loopback) against a bare view doing the same database work. Set BENCH_POSTGRES_URL
-(default postgres://postgres@127.0.0.1:5432/postgres) to the server to create its database on.
+workers, loopback, production settings) against a bare view doing the same database work
+(`core.views.bench_floor`), the two taking turns for BENCH_LOAD_ROUNDS rounds of
+BENCH_LOAD_SECONDS each. Set BENCH_POSTGRES_URL (default
+postgres://postgres@127.0.0.1:5432/postgres) to the server to create its database on.
 """
 
 from __future__ import annotations
