@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django import template
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.autoreload import file_changed
 
 if TYPE_CHECKING:
     from assessments.taking_display import QuestionField
@@ -60,3 +62,10 @@ def question(field: QuestionField) -> str:
     if field.personal:
         return render_to_string(QUESTION_TEMPLATE, {"field": field})
     return _question_html(field, language)
+
+
+@receiver(file_changed, dispatch_uid="taking_forget_rendered_questions")
+def _forget_rendered_questions(sender: Any, file_path: Any, **kwargs: Any) -> None:
+    # runserver picks up an edited template without restarting; the questions must too.
+    if str(file_path).endswith(".html"):
+        _question_html.cache_clear()

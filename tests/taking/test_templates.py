@@ -1,0 +1,42 @@
+"""Questions are rendered once and reused, yet an edited template shows at once in development."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+from django.utils.autoreload import file_changed
+
+from assessments.templatetags.taking import _question_html
+from tests.taking.conftest import start, step_url
+
+pytestmark = pytest.mark.django_db
+
+QUESTION = Path("assessments/taking/_question.html")
+
+
+@pytest.fixture
+def forget_edited_questions():
+    """The edited template is test-only: other tests must not get questions rendered from it."""
+    yield
+    _question_html.cache_clear()
+
+
+def test_an_edited_question_template_shows_on_the_next_page_without_a_restart(
+    client, published, tmp_path, forget_edited_questions
+):
+    original = (settings.BASE_DIR / "templates" / QUESTION).read_text()
+    edited = tmp_path / QUESTION
+    edited.parent.mkdir(parents=True)
+    edited.write_text(original.replace("question__prompt", "question__prompt first-edit"))
+    templates = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    with override_settings(TEMPLATES=templates):
+        response = start(client, published)
+        assert "first-edit" in client.get(step_url(response, "use")).content.decode()
+
+        edited.write_text(original.replace("question__prompt", "question__prompt second-edit"))
+        file_changed.send(sender=None, file_path=edited)  # what runserver's reloader sends
+        html = client.get(step_url(response, "use")).content.decode()
+        assert "second-edit" in html and "first-edit" not in html
