@@ -87,6 +87,11 @@ def _bind(fn: Callable[..., Image.Image], *args: Any) -> Callable[[], Image.Imag
     return lambda: fn(*args)
 
 
+# Drawing is deterministic and the demo files ship with the code, so a process draws each
+# image once, however often it loads the demo (the tests load it several times).
+_DRAWN: dict[str, bytes] = {}
+
+
 def draw_demo_images(storage_root: pathlib.Path) -> list[str]:
     """Draw every demo image under `storage_root`; return the relative paths written.
 
@@ -94,7 +99,9 @@ def draw_demo_images(storage_root: pathlib.Path) -> list[str]:
     """
     written: list[str] = []
     for rel, painter in image_jobs():
-        data = png_bytes(painter())
+        data = _DRAWN.get(rel)
+        if data is None:
+            data = _DRAWN[rel] = png_bytes(painter())
         target = pathlib.Path(storage_root) / rel
         if target.is_file() and target.read_bytes() == data:
             continue
