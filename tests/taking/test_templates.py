@@ -31,12 +31,13 @@ def test_an_edited_question_template_shows_on_the_next_page_without_a_restart(
     edited = tmp_path / QUESTION
     edited.parent.mkdir(parents=True)
     edited.write_text(original.replace("question__prompt", "question__prompt first-edit"))
+    file_changed.send(sender=None, file_path=edited)  # what runserver's reloader sends
     templates = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
     with override_settings(TEMPLATES=templates):
         response = start(client, published)
         assert "first-edit" in client.get(step_url(response, "use")).content.decode()
 
         edited.write_text(original.replace("question__prompt", "question__prompt second-edit"))
-        file_changed.send(sender=None, file_path=edited)  # what runserver's reloader sends
+        file_changed.send(sender=None, file_path=edited)
         html = client.get(step_url(response, "use")).content.decode()
         assert "second-edit" in html and "first-edit" not in html
