@@ -1,7 +1,9 @@
 """Writes behind taking an assessment: start, answer a step, go back; and the compiled definition.
 
-A response is only ever changed here, inside a transaction holding a row lock on it, so two
-tabs, a double click or a retried request cannot interleave their writes.
+Where the customer is (answers, step, status) only changes here, and every change bumps the
+response's `revision`. A step submission writes with one UPDATE that matches only the revision
+it read; when another request got there first (two tabs, a double click, a retry) it decides
+again under a row lock, as going back always does. So writes never interleave.
 """
 
 from __future__ import annotations
