@@ -234,27 +234,23 @@ def _submit(
         "revision": response.revision + 1,
         "updated_at": timezone.now(),
     }
-    if guarded:
-        if following is None:
-            return None
-        written = Response.objects.filter(pk=response.pk, revision=response.revision).update(
-            **changes
-        )
-        if not written:
-            return None
-        for name, value in changes.items():
-            setattr(response, name, value)
-        return SubmitOutcome("accepted", step_key, following, values=values)
-
+    # Unlocked, write only if nobody wrote since the read; completing also writes product
+    # references, so it always goes through the lock.
+    if guarded and (
+        following is None
+        or not Response.objects.filter(pk=response.pk, revision=response.revision).update(**changes)
+    ):
+        return None
     for name, value in changes.items():
         setattr(response, name, value)
-    saved = [*FLOW_FIELDS, "updated_at"]
-    if following is None:
-        response.status = Response.Status.COMPLETED
-        response.completed_at = changes["updated_at"]
-        result_freeze(response=response, assessment=assessment)
-        saved += ["result", "share_token"]
-    response.save(update_fields=saved)
+    if not guarded:
+        saved = [*FLOW_FIELDS, "updated_at"]
+        if following is None:
+            response.status = Response.Status.COMPLETED
+            response.completed_at = changes["updated_at"]
+            result_freeze(response=response, assessment=assessment)
+            saved += ["result", "share_token"]
+        response.save(update_fields=saved)
     return SubmitOutcome("accepted", step_key, following, values=values)
 
 
