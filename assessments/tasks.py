@@ -14,7 +14,7 @@ from celery.exceptions import Retry
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 
-from assessments.services.followups import (
+from assessments.followups.services import (
     TransientSendError,
     followup_send,
     followups_claim_due,

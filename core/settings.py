@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so it sees the response first: it relaxes framing for the embedded journey only.
-    "assessments.embedding.EmbedMiddleware",
+    "assessments.embedding.middleware.EmbedMiddleware",
 ]
 
 ROOT_URLCONF = "core.urls"
@@ -171,9 +171,6 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 50},
     },
 }
-# The benchmark's floor: a bare view doing a step POST's database work, mounted only when set
-# (tests/bench/bench_taking.py). Never set in production.
-BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 # Public address of the site, for links in e-mails (tips, check-ins, unsubscribe).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # A claimed row whose task never started goes back to the queue after this many seconds; a row

@@ -5,20 +5,17 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from assessments import embedding
+from assessments.embedding.views import loader as embed_loader
 from core import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
-    path("embed.js", embedding.loader, name="embed-loader"),
+    path("embed.js", embed_loader, name="embed-loader"),
     path("admin/", admin.site.urls),
-    path("", include("assessments.urls")),
-    path("", include("assessments.urls_followups")),
+    path("", include("assessments.taking.urls")),
+    path("", include("assessments.followups.urls")),
 ]
-
-if settings.BENCH_FLOOR:
-    urlpatterns += [path("bench/floor/<str:token>/", views.bench_floor, name="bench_floor")]
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

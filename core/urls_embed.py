@@ -14,10 +14,10 @@ from core.urls import urlpatterns as site_urlpatterns
 
 def _is_customer_include(pattern: object) -> bool:
     module = getattr(pattern, "urlconf_module", None)
-    return getattr(module, "__name__", "") == "assessments.urls"
+    return getattr(module, "__name__", "") == "assessments.taking.urls"
 
 
 urlpatterns = [
-    path("e/", include("assessments.urls")),
+    path("e/", include("assessments.taking.urls")),
     *[pattern for pattern in site_urlpatterns if not _is_customer_include(pattern)],
 ]

@@ -15,6 +15,17 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from assessments.authoring.definitions import definition_from_draft
+from assessments.authoring.services import (
+    DefinitionRejected,
+    assessment_duplicate,
+    assessment_export,
+    assessment_import,
+    assessment_publish,
+    draft_problems,
+    version_make_live,
+)
+from assessments.brands.tenancy import editable_brand_ids, is_superuser
 from assessments.models import (
     Assessment,
     AssessmentVersion,
@@ -27,18 +38,7 @@ from assessments.models import (
     Trait,
     TraitBand,
 )
-from assessments.services.authoring import (
-    DefinitionRejected,
-    assessment_duplicate,
-    assessment_export,
-    assessment_import,
-    assessment_publish,
-    draft_problems,
-    version_make_live,
-)
-from assessments.services.definitions import definition_from_draft
-from assessments.services.taking import response_start
-from assessments.tenancy import editable_brand_ids, is_superuser
+from assessments.taking.services import response_start
 
 from .base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
 from .forms import ChoiceForm, ImportForm, OutcomeForm, StableKeyForm, assessment_of

@@ -15,8 +15,8 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from assessments.brands.tenancy import editable_brand_ids, is_superuser, readable_brand_ids
 from assessments.models import Assessment, Brand, Question, Step, Trait
-from assessments.tenancy import editable_brand_ids, is_superuser, readable_brand_ids
 
 # Foreign keys an author may pick, each scoped by its own path to the brand.
 SCOPED_CHOICES: dict[type[models.Model], str] = {

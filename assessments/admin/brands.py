@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from assessments.authoring.images import product_thumbnail_make
+from assessments.brands.tenancy import is_superuser, owned_brand_ids
 from assessments.models import Brand, BrandMembership, Product
-from assessments.services.images import product_thumbnail_make
-from assessments.tenancy import is_superuser, owned_brand_ids
 
 from .base import ScopedModelAdmin, ScopedTabularInline
 from .forms import BrandForm, ProductForm

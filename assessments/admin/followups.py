@@ -13,6 +13,15 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from assessments.brands.tenancy import editable_brand_ids, is_superuser, owned_brand_ids
+from assessments.followups.purchases import (
+    ConsentInput,
+    ItemInput,
+    PurchaseRejected,
+    purchase_record,
+    purchase_refund,
+)
+from assessments.followups.services import brand_followup_settings, webhook_secret_rotate
 from assessments.models import (
     BrandFollowUpSettings,
     CheckIn,
@@ -24,15 +33,6 @@ from assessments.models import (
     PurchaseItem,
     Response,
 )
-from assessments.services.followups import brand_followup_settings, webhook_secret_rotate
-from assessments.services.purchases import (
-    ConsentInput,
-    ItemInput,
-    PurchaseRejected,
-    purchase_record,
-    purchase_refund,
-)
-from assessments.tenancy import editable_brand_ids, is_superuser, owned_brand_ids
 
 from .base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
 

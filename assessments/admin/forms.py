@@ -8,9 +8,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from assessments.authoring.images import image_validate
+from assessments.embedding.origins import OriginError, clean_allowed_origins
 from assessments.models import Brand, Choice, Outcome, Product
-from assessments.origins import OriginError, clean_allowed_origins
-from assessments.services.images import image_validate
 
 
 def _clean_upload(form: forms.ModelForm, field: str) -> Any:

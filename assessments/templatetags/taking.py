@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.autoreload import file_changed
 
 if TYPE_CHECKING:
-    from assessments.taking_display import QuestionField
+    from assessments.taking.display import QuestionField
 
 register = template.Library()
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from assessments.authoring.services import assessment_import
 from assessments.models import Assessment, Product, Step
-from assessments.services.authoring import assessment_import
 from tests.factories import BrandFactory, definition, member, png_bytes, products
 
 pytestmark = pytest.mark.django_db
@@ -184,7 +184,7 @@ def test_an_inline_key_cannot_be_renamed_after_publishing_but_new_rows_get_keys(
     from django.forms import modelform_factory
 
     from assessments.admin.forms import StableKeyForm
-    from assessments.services.authoring import assessment_publish
+    from assessments.authoring.services import assessment_publish
 
     assessment_publish(assessment=draft, user=None)
     StepForm = modelform_factory(Step, form=StableKeyForm, fields=["key", "title"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from assessments.authoring.services import assessment_import
 from assessments.models import Assessment, AssessmentVersion, Product, Step
-from assessments.services.authoring import assessment_import
 from tests.factories import BrandFactory, UserFactory, definition, member, products
 
 pytestmark = pytest.mark.django_db

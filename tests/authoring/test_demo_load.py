@@ -7,9 +7,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from assessments.authoring.services import assessment_export, assessment_import
 from assessments.management.commands.load_demo import demo_file
 from assessments.models import Assessment, AssessmentVersion, Brand, Product
-from assessments.services.authoring import assessment_export, assessment_import
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from assessments.authoring.definitions import canonical_json
+from assessments.authoring.services import DefinitionRejected, assessment_import
 from assessments.models import Assessment, Product, Step
-from assessments.services.authoring import DefinitionRejected, assessment_import
-from assessments.services.definitions import canonical_json
 from tests.factories import BrandFactory, definition, products
 
 pytestmark = pytest.mark.django_db

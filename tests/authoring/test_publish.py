@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assessments.models import AssessmentVersion, ImmutableVersionError, Step
-from assessments.services.authoring import (
+from assessments.authoring.definitions import canonical_json, content_hash
+from assessments.authoring.services import (
     DefinitionRejected,
     assessment_import,
     assessment_publish,
     version_make_live,
 )
-from assessments.services.definitions import canonical_json, content_hash
+from assessments.models import AssessmentVersion, ImmutableVersionError, Step
 from tests.factories import BrandFactory, UserFactory, definition, products
 
 pytestmark = pytest.mark.django_db

@@ -39,8 +39,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from assessments.followups.services import followup_send, followups_claim_due  # noqa: E402
 from assessments.models import Consent, FollowUp, Purchase, PurchaseItem  # noqa: E402
-from assessments.services.followups import followup_send, followups_claim_due  # noqa: E402
 
 
 def emit(metric: str, value: float, unit: str, **extra: object) -> None:

@@ -4,7 +4,7 @@ Run from the repository root: `.venv/bin/python tests/bench/bench_taking.py` (or
 Prints one JSON line per figure with "metric", "value" and "unit". Query counts and the results
 time run on a throw-away SQLite database; throughput runs on PostgreSQL behind gunicorn (two
 workers, loopback, production settings) against a bare view doing the same database work
-(`core.views.bench_floor`), the two taking turns for BENCH_LOAD_ROUNDS rounds of
+(`tests/bench/floor.py`), the two taking turns for BENCH_LOAD_ROUNDS rounds of
 BENCH_LOAD_SECONDS each. Set BENCH_POSTGRES_URL (default
 postgres://postgres@127.0.0.1:5432/postgres) to the server to create its database on.
 """
@@ -77,8 +77,8 @@ def queries_and_results() -> None:
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     from assessments.models import Brand, Response
-    from assessments.services.results import result_freeze
-    from assessments.services.taking import response_definition
+    from assessments.taking.results import result_freeze
+    from assessments.taking.services import response_definition
     from tests.taking.generated import publish_generated, step_answers
 
     setup_test_environment()
@@ -253,8 +253,7 @@ def throughput() -> None:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "core.settings",
-        "BENCH_FLOOR": "1",
+        "DJANGO_SETTINGS_MODULE": "tests.bench.settings",
         "DJANGO_LOG_LEVEL": "WARNING",
         # Production settings, as customers would be served: no debug bookkeeping.
         "DJANGO_DEBUG": "0",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assessments.services.authoring import assessment_import
+from assessments.authoring.services import assessment_import
 from tests.factories import BrandFactory, definition, member, products
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,9 +7,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from assessments.authoring.services import assessment_import
 from assessments.demo.partner import partner_page, running_partner
 from assessments.models import Brand, Response
-from assessments.services.authoring import assessment_import
 from tests.factories import BrandFactory, definition, products
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from assessments.authoring.services import assessment_import
 from assessments.models import Response
-from assessments.services.authoring import assessment_import
 from tests.factories import BrandFactory, definition, products
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -94,7 +94,7 @@ def test_the_health_check_reports_the_database(client):
 
 @pytest.mark.django_db
 def test_the_front_page_links_each_published_assessment(client):
-    from assessments.services.authoring import assessment_import
+    from assessments.authoring.services import assessment_import
     from tests.factories import BrandFactory, definition, products
 
     brand = BrandFactory(slug="acme", name="Acme")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from assessments.authoring.services import assessment_import
 from assessments.models import Response
-from assessments.services.authoring import assessment_import
 from tests.factories import BrandFactory, definition, products
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assessments.origins import (
+from assessments.embedding.origins import (
     OriginError,
     clean_allowed_origins,
     frame_ancestors,

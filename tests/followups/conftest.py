@@ -14,6 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from assessments.authoring.services import assessment_import
+from assessments.followups.purchases import ConsentInput, ItemInput, purchase_record
+from assessments.followups.services import brand_followup_settings
 from assessments.models import (
     Assessment,
     Brand,
@@ -21,10 +24,7 @@ from assessments.models import (
     FollowUpPlanStep,
     Response,
 )
-from assessments.services.authoring import assessment_import
-from assessments.services.followups import brand_followup_settings
-from assessments.services.purchases import ConsentInput, ItemInput, purchase_record
-from assessments.services.taking import answer_submit, response_start
+from assessments.taking.services import answer_submit, response_start
 from tests.factories import BrandFactory, definition, products, t
 
 IS_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.followups.services import brand_followup_settings
 from assessments.models import FollowUp, FollowUpPlan, Purchase
-from assessments.services.followups import brand_followup_settings
 from tests.factories import member
 
 from .conftest import buy, make_brand

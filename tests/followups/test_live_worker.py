@@ -26,8 +26,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from assessments.followups.services import followups_claim_due, followups_recover_stale
 from assessments.models import FollowUp
-from assessments.services.followups import followups_claim_due, followups_recover_stale
 
 from .conftest import buy, make_brand, make_plan, make_published, make_response, postgres_only
 

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.followups.services import followup_send, followups_claim_due, preference_for
 from assessments.models import (
     CheckIn,
     Consent,
@@ -18,7 +19,6 @@ from assessments.models import (
     Purchase,
     Response,
 )
-from assessments.services.followups import followup_send, followups_claim_due, preference_for
 
 from .conftest import buy
 
@@ -134,7 +134,7 @@ def test_the_re_assessment_starts_pre_filled_and_shows_what_changed(client, resp
     changes = reverse("followups:changes", args=[invite.token])
     assert "Finish retaking" in client.get(changes).content.decode()
     # The customer walks the steps, changing only the knees answer.
-    from assessments.services.taking import answer_submit
+    from assessments.taking.services import answer_submit
     from tests.followups.conftest import RUNNER
 
     for step_key, raw in RUNNER[:-1]:
@@ -216,8 +216,8 @@ def test_one_results_page_can_report_only_a_few_purchases(client, response):
 
 
 def test_unsubscribing_again_after_a_new_consent_withdraws_it(response):
-    from assessments.services.followups import unsubscribe
-    from assessments.services.purchases import consent_record
+    from assessments.followups.purchases import consent_record
+    from assessments.followups.services import unsubscribe
 
     purchase, _ = buy(response)
     preference = preference_for(brand_id=purchase.brand_id, email=purchase.email)

@@ -15,8 +15,8 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from assessments.models import Consent, FollowUp, Purchase
-from assessments.services.followups import (
+from assessments.followups.purchases import purchase_refund
+from assessments.followups.services import (
     brand_followup_settings,
     followup_send,
     followups_claim_due,
@@ -24,7 +24,7 @@ from assessments.services.followups import (
     preference_for,
     unsubscribe,
 )
-from assessments.services.purchases import purchase_refund
+from assessments.models import Consent, FollowUp, Purchase
 from assessments.tasks import followups_dispatch_due
 
 from .conftest import buy, make_response, postgres_only
@@ -214,7 +214,7 @@ def test_overdue_follow_ups_all_go_out_when_the_dispatcher_returns(published, pl
 
 
 def test_a_transient_smtp_error_leaves_the_row_claimed_for_a_retry(response, settings):
-    from assessments.services.followups import TransientSendError
+    from assessments.followups.services import TransientSendError
 
     buy(response)
     later = timezone.now() + 3 * DAY

@@ -8,8 +8,8 @@ import json
 import pytest
 from django.utils import timezone
 
+from assessments.followups.services import brand_followup_settings, webhook_secret_rotate
 from assessments.models import FollowUp, Purchase, PurchaseItem
-from assessments.services.followups import brand_followup_settings, webhook_secret_rotate
 
 from .conftest import post_webhook, purchase_payload, sign
 
@@ -203,7 +203,7 @@ def test_another_brands_ref_links_nothing(client, brand, response):
     from .conftest import make_brand
 
     other = make_brand("other")
-    from assessments.services.authoring import assessment_import
+    from assessments.authoring.services import assessment_import
     from tests.factories import definition, products
 
     assessment_import(brand=other, source=definition(products=products("other")), publish=True)

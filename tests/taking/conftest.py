@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from assessments.authoring.services import assessment_import
 from assessments.models import Assessment, Brand, Response
-from assessments.services.authoring import assessment_import
 from tests.factories import BrandFactory, definition, products
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from assessments.authoring.services import assessment_import
 from assessments.models import Assessment, Brand
-from assessments.services.authoring import assessment_import
 from tests.bench.bench_engine import generated_definition, generated_products
 from tests.factories import stored_image
 
@@ -62,7 +62,7 @@ def step_answers(definition: dict[str, Any], step_key: str) -> dict[str, Any]:
 
 def first_answers(response: Any, step_key: str) -> dict[str, Any]:
     """POST data choosing the first option (or the lowest number) for each question of a step."""
-    from assessments.services.taking import response_definition
+    from assessments.taking.services import response_definition
 
     assessment = response_definition(response)
     data: dict[str, Any] = {}

@@ -57,7 +57,7 @@ def test_starting_pins_the_live_version_and_opens_the_first_step(client, publish
 
 
 def test_the_start_link_carries_declared_hidden_fields_only(client, brand):
-    from assessments.services.authoring import assessment_import
+    from assessments.authoring.services import assessment_import
     from tests.factories import definition, products, t
 
     assessment = assessment_import(

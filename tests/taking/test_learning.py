@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from assessments.authoring.services import assessment_import
 from assessments.models import Assessment
-from assessments.services.authoring import assessment_import
 from tests.factories import definition, products, t
 from tests.taking.conftest import start, step_url, submit
 

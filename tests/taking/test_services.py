@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from assessments.authoring.definitions import definition_from_draft
 from assessments.models import Response
-from assessments.services.definitions import definition_from_draft
-from assessments.services.taking import (
+from assessments.taking.services import (
     SUBMISSIONS_KEPT,
     answer_submit,
     response_definition,
@@ -96,7 +96,7 @@ def test_only_the_last_few_submission_ids_are_kept(response):
 
 
 def test_clearing_an_optional_answer_removes_it(brand):
-    from assessments.services.authoring import assessment_import
+    from assessments.authoring.services import assessment_import
     from tests.factories import definition, products
 
     data = definition(products=products("acme"))

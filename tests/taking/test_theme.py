@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assessments.theme import brand_theme, contrast
+from assessments.brands.theme import brand_theme, contrast
 from tests.factories import BrandFactory
 
 pytestmark = pytest.mark.django_db

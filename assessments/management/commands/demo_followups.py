@@ -18,8 +18,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from assessments import engine
-from assessments.models import Assessment, FollowUp, FollowUpPlanStep, Purchase, Response
-from assessments.services.followups import (
+from assessments.followups.purchases import ConsentInput, ItemInput, purchase_record, response_facts
+from assessments.followups.services import (
     CheckInAnswers,
     checkin_record,
     followup_send,
@@ -27,8 +27,8 @@ from assessments.services.followups import (
     preference_for,
     unsubscribe,
 )
-from assessments.services.purchases import ConsentInput, ItemInput, purchase_record, response_facts
-from assessments.services.taking import answer_submit, response_definition, response_start
+from assessments.models import Assessment, FollowUp, FollowUpPlanStep, Purchase, Response
+from assessments.taking.services import answer_submit, response_definition, response_start
 
 RULE = "=" * 72
 

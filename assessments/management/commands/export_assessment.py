@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from assessments.authoring.services import assessment_export
 from assessments.models import Assessment
-from assessments.services.authoring import assessment_export
 
 
 class Command(BaseCommand):

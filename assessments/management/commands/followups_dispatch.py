@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from assessments.services.followups import (
+from assessments.followups.services import (
     TransientSendError,
     followup_send,
     followups_claim_due,

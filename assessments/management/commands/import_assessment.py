@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from assessments.authoring.services import DefinitionRejected, assessment_import
 from assessments.models import Brand
-from assessments.services.authoring import DefinitionRejected, assessment_import
 
 
 class Command(BaseCommand):

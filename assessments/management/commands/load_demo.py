@@ -10,10 +10,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from assessments.authoring.services import DefinitionRejected, assessment_import
 from assessments.demo.images import draw_demo_images
+from assessments.followups.services import followup_plans_load
 from assessments.models import Brand
-from assessments.services.authoring import DefinitionRejected, assessment_import
-from assessments.services.followups import followup_plans_load
 
 THEME_FIELDS = ("primary_color", "accent_color", "text_color", "background_color", "font_family")
 

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import path, register_converter
+from django.urls import path
+
+import assessments.web  # noqa: F401  (registers the <token:…> converter)
 
 from . import views
-
-
-class TokenConverter:
-    """A response token as `secrets.token_urlsafe(32)` makes it; anything else is not a page."""
-
-    regex = r"[A-Za-z0-9_-]{32,64}"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(TokenConverter, "token")
 
 app_name = "taking"
 

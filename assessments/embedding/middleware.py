@@ -1,36 +1,33 @@
-"""Embedding in partner sites: framing headers, the embedded journey's urlconf, embed.js.
+"""Embedding in partner sites: framing headers and the embedded journey's urlconf.
 
 Customer pages under /e/ are the same views as the brand's own pages; EmbedMiddleware marks the
 request as embedded, points reverse() at the /e/ urls and sends `frame-ancestors` equal to the
 brand's allow-list (and no X-Frame-Options). Every other page keeps `frame-ancestors 'none'` and
 `X-Frame-Options: DENY` from the settings. Nothing in the embedded journey needs a cookie: the
-response token in the URL is the credential (see views.py).
+response token in the URL is the credential (see assessments/web.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.csp import CSP
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
 
+from assessments.embedding.origins import (
+    OriginError,
+    frame_ancestors,
+    normalize_origin,
+    origin_allowed,
+)
 from assessments.models import Brand, Response
-from assessments.origins import OriginError, frame_ancestors, normalize_origin, origin_allowed
 
 EMBED_PREFIX = "/e/"
 EMBED_URLCONF = "core.urls_embed"
 # Where a response's partner origin is kept, with the rest of its attribution.
 EMBED_ORIGIN_KEY = "embed_origin"
-LOADER = Path(__file__).resolve().parent / "static" / "assessments" / "embed.js"
-
-
-def is_embedded(request: HttpRequest) -> bool:
-    return bool(getattr(request, "embedded", False))
 
 
 def _brand_origins(view_kwargs: dict[str, Any]) -> tuple[list[str], str | None]:
@@ -92,13 +89,3 @@ class EmbedMiddleware:
             allowed, stored = _brand_origins(kwargs)
             request.embed_allowed_origins = allowed
             request.embed_partner_origin = partner_origin(request, allowed, stored)
-
-
-@require_GET
-@cache_control(public=True, max_age=300)
-def loader(request: HttpRequest) -> HttpResponse:
-    """/embed.js: the dependency-free loader partners include with a script tag."""
-    response = HttpResponse(LOADER.read_bytes(), content_type="text/javascript; charset=utf-8")
-    # Partner pages load it cross-origin as a classic script; that needs no CORS header.
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

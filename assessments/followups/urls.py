@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.urls import path
 
-import assessments.urls  # noqa: F401  (registers the <token:…> converter)
+import assessments.web  # noqa: F401  (registers the <token:…> converter)
 
-from . import views_followups as views
+from . import views
 
 app_name = "followups"
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
@@ -31,30 +31,30 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from assessments import engine
+from assessments.brands.theme import brand_theme_css
 from assessments.models import Assessment, Brand, Product, Response
-from assessments.origins import origin_allowed
-from assessments.selectors import responses_for_taking
-from assessments.services.results import (
-    RESULTS_EMAIL_CONSENT_VERSION,
-    response_email_count,
-    response_learned_record,
-    result_ensure,
-)
-from assessments.services.taking import (
-    answer_submit,
-    response_definition,
-    response_go_back,
-    response_start,
-)
-from assessments.taking_display import (
+from assessments.taking.display import (
     landing_languages,
     question_fields,
     result_skus,
     results_context,
     step_insights,
 )
+from assessments.taking.results import (
+    RESULTS_EMAIL_CONSENT_VERSION,
+    response_email_count,
+    response_learned_record,
+    result_ensure,
+)
+from assessments.taking.selectors import responses_for_taking
+from assessments.taking.services import (
+    answer_submit,
+    response_definition,
+    response_go_back,
+    response_start,
+)
 from assessments.templatetags.taking import localized_text
-from assessments.theme import brand_theme_css
+from assessments.web import cross_site_refusal, see_other
 
 LANDING = "assessments/taking/landing.html"
 STEP = "assessments/taking/step.html"
@@ -63,44 +63,14 @@ SHARED = "assessments/taking/shared.html"
 EMAIL_MAX_LENGTH = 254
 STEP_PARTIAL = "step-form"
 
-REFUSED = (
-    "This form was sent from another site, so it was not accepted. "
-    "Open the assessment on its own page and try again."
-)
-
-
 # -- helpers ---------------------------------------------------------------------------
 
 
-def _see_other(url: str) -> HttpResponse:
-    """303: after a POST, the browser GETs the new page (POST/redirect/GET)."""
-    response = HttpResponse(status=303)
-    response["Location"] = url
-    return response
-
-
-def _own_origin(request: HttpRequest) -> str:
-    return f"{request.scheme}://{request.get_host()}".lower()
-
-
 def _refusal(request: HttpRequest, posted_to: Assessment | Response) -> HttpResponse | None:
-    """A 403 for a POST another site made the browser send; None when it may proceed.
-
-    The token in the URL is the credential, so what stops a hostile page from submitting on a
-    customer's behalf is where the request comes from: browsers say so in `Sec-Fetch-Site` and
-    `Origin`, which pages cannot forge. `posted_to` is the assessment or response the form is
-    for; its brand's allowed origins are read only for a request from another origin.
-    """
-    if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
-        return HttpResponseForbidden(REFUSED, content_type="text/plain; charset=utf-8")
-    origin = request.headers.get("Origin")
-    if origin is None:
-        return None
-    if origin.strip().rstrip("/").lower() == _own_origin(request):
-        return None
-    if origin_allowed(origin, posted_to.brand.allowed_origins or []):
-        return None
-    return HttpResponseForbidden(REFUSED, content_type="text/plain; charset=utf-8")
+    """A 403 for a POST another site made the browser send (see assessments.web)."""
+    return cross_site_refusal(
+        request, SimpleLazyObject(lambda: posted_to.brand.allowed_origins or [])
+    )
 
 
 def _partial_wanted(request: HttpRequest) -> bool:
@@ -219,7 +189,7 @@ def landing(request: HttpRequest, brand_slug: str, key: str) -> HttpResponse:
             channel=_channel(request),
             partner_origin=getattr(request, "embed_partner_origin", None),
         )
-        return _see_other(_where_now(response))
+        return see_other(_where_now(response))
 
     context = {
         "brand": assessment.brand,
@@ -243,7 +213,7 @@ def landing(request: HttpRequest, brand_slug: str, key: str) -> HttpResponse:
 def resume(request: HttpRequest, token: str) -> HttpResponse:
     """A response's own link: wherever the customer left off."""
     response = _response(token)
-    return _see_other(_where_now(response))
+    return see_other(_where_now(response))
 
 
 def _step_page(
@@ -272,7 +242,7 @@ def _step_page(
             finished or current not in path or path.index(step_key) < path.index(current)
         )
         if not earlier:
-            return _see_other(_where_now(response))
+            return see_other(_where_now(response))
     # After a failed submit, visibility follows what was just sent: a question may depend on
     # an earlier one on the same step.
     answers = {**response.answers, **{k: v for k, v in (cleaned or {}).items() if v is not None}}
@@ -336,7 +306,7 @@ def _go_on(
         finished = response.status == Response.Status.COMPLETED or not response.current_step
         if after and not finished and step_insights(assessment, after, response.answers, "en"):
             url = f"{url}?{urlencode({'after': after})}"
-        return _see_other(url)
+        return see_other(url)
     if response.status == Response.Status.COMPLETED or not response.current_step:
         # The results are a page of their own, not a swap into the step's container.
         return HttpResponseClientRedirect(url)
@@ -463,7 +433,7 @@ def results(request: HttpRequest, token: str) -> HttpResponse:
     """The customer's profile, outcome and recommended products, each with its reasons."""
     response = _response(token)
     if response.status != Response.Status.COMPLETED:
-        return _see_other(_where_now(response))
+        return see_other(_where_now(response))
     return _results_page(request, response)
 
 
@@ -503,7 +473,7 @@ def learned(request: HttpRequest, token: str) -> HttpResponse:
     if refused is not None:
         return refused
     response_learned_record(response=response, answer=request.POST.get("learned", ""))
-    return _see_other(f"{_where_now(response)}#learned")
+    return see_other(f"{_where_now(response)}#learned")
 
 
 @csrf_exempt
@@ -517,7 +487,7 @@ def email_results(request: HttpRequest, token: str) -> HttpResponse:
     if refused is not None:
         return refused
     if response.status != Response.Status.COMPLETED:
-        return _see_other(_where_now(response))
+        return see_other(_where_now(response))
     email = _email(request)
     with translation.override(response.language):
         if email is None:
@@ -548,7 +518,7 @@ def email_results(request: HttpRequest, token: str) -> HttpResponse:
             _sender(response.brand),
             [email],
         )
-    return _see_other(f"{_results_url(response)}?emailed=1#email")
+    return see_other(f"{_results_url(response)}?emailed=1#email")
 
 
 @csrf_exempt
@@ -584,9 +554,9 @@ def email_link(request: HttpRequest, token: str) -> HttpResponse:
             )
             notice = ""
     if response.status == Response.Status.COMPLETED or not where:
-        return _see_other(_where_now(response))
+        return see_other(_where_now(response))
     if not notice:
-        return _see_other(f"{_where_now(response)}?sent=1#email-link")
+        return see_other(f"{_where_now(response)}?sent=1#email-link")
     return _step_page(request, response, assessment, where, notice=notice, notice_is_error=True)
 
 

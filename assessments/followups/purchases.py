@@ -29,7 +29,7 @@ from assessments.models import (
     PurchaseItem,
     Response,
 )
-from assessments.services.taking import response_definition
+from assessments.taking.services import response_definition
 
 # The wording of the consent checkbox on the results page; bump it whenever the text changes,
 # so every consent records exactly what the customer agreed to.

@@ -14,7 +14,7 @@ import secrets
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,6 +25,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from standardwebhooks.webhooks import Webhook
 
+from assessments.followups import services
+from assessments.followups.purchases import (
+    RESULTS_CONSENT_VERSION,
+    ConsentInput,
+    ItemInput,
+    PurchaseNotFound,
+    PurchaseRejected,
+    price_parse,
+    purchase_record,
+    purchase_refund,
+)
 from assessments.models import (
     Brand,
     ContactPreference,
@@ -35,20 +46,9 @@ from assessments.models import (
     Purchase,
     Response,
 )
-from assessments.origins import origin_allowed
-from assessments.selectors import attribution_lookup
-from assessments.services import followups as services
-from assessments.services.purchases import (
-    RESULTS_CONSENT_VERSION,
-    ConsentInput,
-    ItemInput,
-    PurchaseNotFound,
-    PurchaseRejected,
-    price_parse,
-    purchase_record,
-    purchase_refund,
-)
+from assessments.taking.selectors import attribution_lookup
 from assessments.templatetags.taking import localized_text
+from assessments.web import cross_site_refusal, see_other
 
 PAGE = "assessments/followups/page.html"
 UNSUBSCRIBE = "assessments/followups/unsubscribe.html"
@@ -56,31 +56,14 @@ PREFERENCES = "assessments/followups/preferences.html"
 BOUGHT = "assessments/followups/bought.html"
 CHANGES = "assessments/followups/changes.html"
 
-REFUSED = "This form was sent from another site, so it was not accepted."
 MAX_WEBHOOK_BYTES = 256 * 1024
 # "I bought this" from one results page: a handful of products, not an open mail relay.
 CUSTOMER_PURCHASES_PER_RESPONSE = 3
 
 
-def _see_other(url: str) -> HttpResponse:
-    response = HttpResponse(status=303)
-    response["Location"] = url
-    return response
-
-
 def _cross_site(request: HttpRequest, brand: Brand) -> HttpResponse | None:
-    """A 403 for a form another site made the browser send (as on the taking pages)."""
-    if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
-        return HttpResponseForbidden(REFUSED, content_type="text/plain; charset=utf-8")
-    origin = request.headers.get("Origin")
-    if origin is None:
-        return None
-    own = f"{request.scheme}://{request.get_host()}".lower()
-    if origin.strip().rstrip("/").lower() == own or origin_allowed(
-        origin, brand.allowed_origins or []
-    ):
-        return None
-    return HttpResponseForbidden(REFUSED, content_type="text/plain; charset=utf-8")
+    """A 403 for a form another site made the browser send (see assessments.web)."""
+    return cross_site_refusal(request, brand.allowed_origins or [])
 
 
 def _render(
@@ -162,14 +145,14 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
             context.update(errors=invalid.errors, submitted=request.POST)
             return _render(request, PAGE, context, language=language, status=200)
         services.checkin_record(followup=row, answers=answers)
-        return _see_other(reverse("followups:page", args=[row.token]) + "?answered=1")
+        return see_other(reverse("followups:page", args=[row.token]) + "?answered=1")
     if kind == FollowUpPlanStep.Kind.REASSESS:
         try:
             response = services.reassessment_start(followup=row)
         except LookupError:
             context["unavailable"] = True
             return _render(request, PAGE, context, language=language, status=410)
-        return _see_other(reverse("taking:resume", args=[response.token]))
+        return see_other(reverse("taking:resume", args=[response.token]))
     raise Http404("Nothing to send here")
 
 
@@ -298,7 +281,7 @@ def bought(request: HttpRequest, token: str) -> HttpResponse:
     """The customer says they bought a product; GET shows what we recorded and what follows."""
     response = _response(token)
     if response.status != Response.Status.COMPLETED or response.is_preview:
-        return _see_other(reverse("taking:resume", args=[response.token]))
+        return see_other(reverse("taking:resume", args=[response.token]))
     language = response.language
     context: dict[str, Any] = {"brand": response.brand, "response": response}
     if request.method == "POST":
@@ -334,7 +317,7 @@ def bought(request: HttpRequest, token: str) -> HttpResponse:
             language=language,
             consent=ConsentInput(RESULTS_CONSENT_VERSION, "results_page") if wants else None,
         )
-        return _see_other(
+        return see_other(
             reverse("followups:bought", args=[response.token]) + f"?purchase={purchase.pk}"
         )
     purchase_id = request.GET.get("purchase", "")
@@ -344,7 +327,7 @@ def bought(request: HttpRequest, token: str) -> HttpResponse:
         else None
     )
     if purchase is None:
-        return _see_other(reverse("taking:results", args=[response.token]))
+        return see_other(reverse("taking:results", args=[response.token]))
     context.update(
         purchase=purchase,
         items=[

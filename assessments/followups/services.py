@@ -44,6 +44,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from assessments.followups.purchases import email_normalise, response_facts
 from assessments.models import (
     BrandFollowUpSettings,
     CheckIn,
@@ -55,7 +56,6 @@ from assessments.models import (
     Response,
 )
 from assessments.models.followups import PLACEHOLDER_PATTERN
-from assessments.services.purchases import email_normalise, response_facts
 from assessments.templatetags.taking import localized_text
 
 log = logging.getLogger(__name__)
@@ -377,7 +377,7 @@ def followup_message(row: FollowUp, preference: ContactPreference) -> EmailMulti
 
 
 def _email_theme(brand: Any) -> dict[str, str]:
-    from assessments.theme import brand_theme
+    from assessments.brands.theme import brand_theme
 
     theme = brand_theme(brand)
     return {
@@ -515,7 +515,7 @@ def checkin_record(*, followup: FollowUp, answers: CheckInAnswers) -> CheckIn:
 @transaction.atomic
 def reassessment_start(*, followup: FollowUp) -> Response:
     """Start the assessment again on its live version, pre-filled with the earlier answers."""
-    from assessments.services.taking import response_start
+    from assessments.taking.services import response_start
 
     previous = followup.purchase.response
     assessment = followup.step.plan.assessment

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments import engine
+from assessments.authoring.definitions import content_hash
 from assessments.models import AssessmentVersion, Brand, Response
 
-from .definitions import content_hash
 from .results import result_freeze
 
 # How many submission ids a response remembers. A duplicate arrives within seconds of the

@@ -1,1 +1,0 @@
-"""Every write goes through a service: typed, keyword-only, transactional."""

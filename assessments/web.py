@@ -1,0 +1,81 @@
+"""What every customer page shares: the token in its URL, 303s, and refusing other sites' forms.
+
+Customer pages set no cookies. A response (or follow-up, or preference) is identified by the
+unguessable token in its URL; what stops a hostile page from submitting a form on a customer's
+behalf is where the request comes from, which browsers state in `Sec-Fetch-Site` and `Origin`
+and pages cannot forge. So no CSRF cookie is needed and the pages work inside a partner's
+iframe where browsers block third-party cookies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import render
+from django.urls import register_converter
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+from assessments.embedding.origins import origin_allowed
+
+REFUSED = (
+    "This form was sent from another site, so it was not accepted. "
+    "Open the page on its own and try again."
+)
+
+
+class TokenConverter:
+    """A token as `secrets.token_urlsafe(32)` makes it; anything else is not a page."""
+
+    regex = r"[A-Za-z0-9_-]{32,64}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(TokenConverter, "token")
+
+
+def see_other(url: str) -> HttpResponse:
+    """303: after a POST, the browser GETs the new page (POST/redirect/GET)."""
+    response = HttpResponse(status=303)
+    response["Location"] = url
+    return response
+
+
+def cross_site_refusal(request: HttpRequest, allowed_origins: Iterable[str]) -> HttpResponse | None:
+    """A 403 for a POST another site made the browser send; None when it may proceed.
+
+    Allowed: the app's own pages, requests that state no origin (plain clients), and the
+    brand's partner origins (`allowed_origins`, read only when another origin is stated).
+    """
+    if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
+        return HttpResponseForbidden(REFUSED, content_type="text/plain; charset=utf-8")
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return None
+    own = f"{request.scheme}://{request.get_host()}".lower()
+    if origin.strip().rstrip("/").lower() == own or origin_allowed(origin, allowed_origins):
+        return None
+    return HttpResponseForbidden(REFUSED, content_type="text/plain; charset=utf-8")
+
+
+def render_in(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    language: str,
+    status: int = 200,
+) -> HttpResponse:
+    """Render a customer page in the customer's language (not the browser's)."""
+    with translation.override(language):
+        response = render(request, template, {**context, "language": language}, status=status)
+    response["Content-Language"] = language
+    patch_vary_headers(response, ["HX-Request"])
+    return response

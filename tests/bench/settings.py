@@ -1,0 +1,8 @@
+"""Production settings plus the benchmark's floor view (tests/bench/floor.py)."""
+
+from pathlib import Path
+
+from core.settings import *  # noqa: F403
+
+ROOT_URLCONF = "tests.bench.floor"
+TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], Path(__file__).resolve().parent / "templates"]  # noqa: F405
