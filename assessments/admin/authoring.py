@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,7 @@ from assessments.authoring.services import (
     version_make_live,
 )
 from assessments.brands.tenancy import editable_brand_ids, is_superuser
+from assessments.engine.text import localized
 from assessments.models import (
     Assessment,
     AssessmentVersion,
@@ -48,8 +50,8 @@ ADMIN_CSS = {"all": ["assessments/admin/authoring.css"]}
 
 
 def _label(text: dict[str, str] | None) -> str:
-    text = text or {}
-    return text.get("en") or next(iter(text.values()), "")
+    """An author text in the staff member's language (the admin's active one), else any."""
+    return localized(text, get_language() or "")
 
 
 def _edit_link(obj: Any, text: str) -> str:

@@ -35,6 +35,7 @@ from .model import (
 )
 from .problems import DefinitionInvalid
 from .ranking import Product, Recommendation, rank
+from .text import localized
 
 NO_FIELDS: Mapping[str, str] = MappingProxyType({})
 
@@ -153,14 +154,7 @@ class Assessment:
 
     def text(self, localised: Mapping[str, str] | None, language: str) -> str:
         """The text in `language`, else its base language, else the default language, else ""."""
-        if not localised:
-            return ""
-        found = localised.get(language)
-        if found is None and "-" in language:
-            found = localised.get(language.split("-")[0])
-        if found is None:
-            found = localised.get(self.default_language)
-        return found or ""
+        return localized(localised, language, (self.default_language,))
 
     # -- the flow ------------------------------------------------------------------------
 

@@ -44,6 +44,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from assessments.brands.mail import brand_sender
+from assessments.engine.text import localized as localized_text
 from assessments.followups.purchases import email_normalise, response_facts
 from assessments.models import (
     BrandFollowUpSettings,
@@ -56,7 +58,6 @@ from assessments.models import (
     Response,
 )
 from assessments.models.followups import PLACEHOLDER_PATTERN
-from assessments.templatetags.taking import localized_text
 
 log = logging.getLogger(__name__)
 
@@ -354,8 +355,7 @@ def followup_message(row: FollowUp, preference: ContactPreference) -> EmailMulti
     with translation.override(language):
         text = render_to_string("assessments/followups/email.txt", context)
         html = render_to_string("assessments/followups/email.html", context)
-    sender = brand.sender_email or settings.DEFAULT_FROM_EMAIL
-    from_email = f"{brand.sender_name} <{sender}>" if brand.sender_name else sender
+    from_email = brand_sender(brand)
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
     message = EmailMultiAlternatives(
         subject=subject,

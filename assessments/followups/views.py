@@ -25,6 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from standardwebhooks.webhooks import Webhook
 
+from assessments.engine.text import localized as localized_text
 from assessments.followups import services
 from assessments.followups.purchases import (
     RESULTS_CONSENT_VERSION,
@@ -47,7 +48,6 @@ from assessments.models import (
     Response,
 )
 from assessments.taking.selectors import attribution_lookup
-from assessments.templatetags.taking import localized_text
 from assessments.web import cross_site_refusal, see_other
 
 PAGE = "assessments/followups/page.html"

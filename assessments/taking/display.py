@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments import engine
 from assessments.engine.reasons import number as show_number
+from assessments.engine.text import localized as t
 from assessments.models import Product
-from assessments.templatetags.taking import localized_text as t
 
 # The strongest reasons first (the engine orders them by the points they add); past three a
 # list of reasons stops explaining and starts selling.

@@ -17,8 +17,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from assessments import engine
+from assessments.engine.text import localized as t
 from assessments.models import Product, ProductReference, Response
-from assessments.templatetags.taking import localized_text as t
 
 RESULT_FORMAT = 1
 

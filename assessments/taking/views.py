@@ -13,7 +13,6 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -31,7 +30,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from assessments import engine
+from assessments.brands.mail import brand_sender
 from assessments.brands.theme import brand_theme_css
+from assessments.engine.text import localized as localized_text
 from assessments.models import Assessment, Brand, Product, Response
 from assessments.taking.display import (
     landing_languages,
@@ -53,7 +54,6 @@ from assessments.taking.services import (
     response_go_back,
     response_start,
 )
-from assessments.templatetags.taking import localized_text
 from assessments.web import cross_site_refusal, see_other
 
 LANDING = "assessments/taking/landing.html"
@@ -147,12 +147,6 @@ def _email(request: HttpRequest) -> str | None:
     except ValidationError:
         return None
     return email
-
-
-def _sender(brand: Brand) -> str:
-    if brand.sender_email:
-        return f"{brand.sender_name or brand.name} <{brand.sender_email}>"
-    return settings.DEFAULT_FROM_EMAIL
 
 
 # -- landing -----------------------------------------------------------------------------
@@ -515,7 +509,7 @@ def email_results(request: HttpRequest, token: str) -> HttpResponse:
                 "so keep it to yourself. To share your results, use the share link on the page."
             )
             % {"link": link},
-            _sender(response.brand),
+            brand_sender(response.brand),
             [email],
         )
     return see_other(f"{_results_url(response)}?emailed=1#email")
@@ -549,7 +543,7 @@ def email_link(request: HttpRequest, token: str) -> HttpResponse:
                     "so keep it to yourself."
                 )
                 % {"link": link},
-                _sender(response.brand),
+                brand_sender(response.brand),
                 [email],
             )
             notice = ""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django import template
@@ -11,6 +10,8 @@ from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.autoreload import file_changed
+
+from assessments.engine import text
 
 if TYPE_CHECKING:
     from assessments.taking.display import QuestionField
@@ -24,18 +25,8 @@ QUESTIONS_KEPT = 4096
 
 
 def localized_text(value: Any, language: str) -> str:
-    """The text of a {language: text} mapping in `language`, its base language, or any."""
-    if isinstance(value, str):
-        return value
-    if not isinstance(value, Mapping) or not value:
-        return ""
-    found = value.get(language)
-    if not found and "-" in language:
-        found = value.get(language.split("-")[0])
-    if not found:
-        # Validation guarantees every listed language; this only guards hand-made data.
-        found = next((text for text in value.values() if text), "")
-    return found if isinstance(found, str) else ""
+    """See `engine.text.localized`."""
+    return text.localized(value, language)
 
 
 @register.filter
