@@ -19,7 +19,8 @@ from .answers import (
     UnknownChoice,
     UnknownQuestion,
 )
-from .assessment import Assessment, Result, compile_cached, compile_definition
+from .assessment import Assessment, Result
+from .compile import compile_cached, compile_definition
 from .model import (
     Band,
     Choice,
