@@ -197,6 +197,7 @@ def assessment_import(
 
 
 def _write_draft(assessment: Assessment, data: dict[str, Any]) -> None:
+    """Replace the draft's content wholesale with `data` (published versions hold their own)."""
     assessment.title = data["title"]
     assessment.intro = data.get("intro", {})
     assessment.learn = data.get("learn", {})
@@ -204,12 +205,17 @@ def _write_draft(assessment: Assessment, data: dict[str, Any]) -> None:
     assessment.languages = list(data["languages"])
     assessment.hidden_fields = data.get("hidden_fields", [])
     assessment.save()
-    # Replace the draft's content wholesale: published versions hold their own copies.
     assessment.steps.all().delete()
     assessment.traits.all().delete()
     assessment.outcomes.all().delete()
+    _write_traits(assessment, data.get("traits") or [])
+    _write_steps(assessment, data["steps"])
+    _write_outcomes(assessment, data.get("outcomes") or [])
+    _write_recommendation(assessment, data.get("recommendation") or {})
 
-    for t_pos, trait in enumerate(data.get("traits") or []):
+
+def _write_traits(assessment: Assessment, traits: list[dict[str, Any]]) -> None:
+    for t_pos, trait in enumerate(traits):
         trait_row = Trait.objects.create(
             assessment=assessment,
             key=trait["key"],
@@ -229,7 +235,10 @@ def _write_draft(assessment: Assessment, data: dict[str, Any]) -> None:
             )
             for b_pos, band in enumerate(trait.get("bands") or [])
         )
-    for s_pos, step in enumerate(data["steps"]):
+
+
+def _write_steps(assessment: Assessment, steps: list[dict[str, Any]]) -> None:
+    for s_pos, step in enumerate(steps):
         step_row = Step.objects.create(
             assessment=assessment,
             key=step["key"],
@@ -258,6 +267,9 @@ def _write_draft(assessment: Assessment, data: dict[str, Any]) -> None:
                 )
                 for c_pos, choice in enumerate(question.get("choices") or [])
             )
+
+
+def _write_outcomes(assessment: Assessment, outcomes: list[dict[str, Any]]) -> None:
     Outcome.objects.bulk_create(
         Outcome(
             assessment=assessment,
@@ -269,9 +281,11 @@ def _write_draft(assessment: Assessment, data: dict[str, Any]) -> None:
             rule=outcome.get("rule"),
             priority=outcome.get("priority", 0),
         )
-        for o_pos, outcome in enumerate(data.get("outcomes") or [])
+        for o_pos, outcome in enumerate(outcomes)
     )
-    rec = data.get("recommendation") or {}
+
+
+def _write_recommendation(assessment: Assessment, rec: dict[str, Any]) -> None:
     fallback = rec.get("fallback") or {}
     RecommendationSettings.objects.update_or_create(
         assessment=assessment,
