@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import admin, messages
@@ -333,12 +334,14 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
 
     def export_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         assessment = self._get(request, pk, edit=False)
-        number = request.GET.get("version")
+        number = request.GET.get("version", "")
         version_number = None
         if number:
-            if not number.isdigit() or not assessment.versions.filter(number=int(number)).exists():
+            if not re.fullmatch(r"[0-9]{1,9}", number):
                 raise Http404("No such version")
             version_number = int(number)
+            if not assessment.versions.filter(number=version_number).exists():
+                raise Http404("No such version")
         body = assessment_export(assessment=assessment, version_number=version_number)
         suffix = f"-v{version_number}" if version_number else "-draft"
         response = HttpResponse(body, content_type="application/json; charset=utf-8")

@@ -118,6 +118,12 @@ class BrandForm(forms.ModelForm):
     def clean_logo(self) -> Any:
         return _clean_upload(self, "logo")
 
+    def clean_sender_name(self) -> str:
+        name = self.cleaned_data.get("sender_name") or ""
+        if any(character in name for character in "\r\n\x00"):
+            raise forms.ValidationError(_("The sender name is one line: remove the line break."))
+        return name
+
     def clean_allowed_origins(self) -> list[str]:
         try:
             return clean_allowed_origins(self.cleaned_data.get("allowed_origins") or [])

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 LOOPBACK = {"localhost", "127.0.0.1", "[::1]"}
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+_PORT = re.compile(r"[0-9]{1,5}")
 _HOST = re.compile(rf"^(\*\.)?{_LABEL}(\.{_LABEL})*$|^\[::1\]$")
 
 
@@ -49,7 +50,8 @@ def normalize_origin(value: str) -> str:
     if scheme == "http" and host not in LOOPBACK:
         raise OriginError(f"“{text}” must use https (plain http only for localhost).")
     if port_text:
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        # ASCII digits only: str.isdigit() also accepts "²" and other scripts' digits.
+        if not _PORT.fullmatch(port_text) or not 0 < int(port_text) < 65536:
             raise OriginError(f"“{text}” has an invalid port.")
         if int(port_text) == DEFAULT_PORTS[scheme]:
             port_text = ""
