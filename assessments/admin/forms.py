@@ -8,16 +8,16 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from assessments.authoring.images import image_validate
+from assessments.authoring.images import image_clean
 from assessments.embedding.origins import OriginError, clean_allowed_origins
 from assessments.models import Brand, Choice, Outcome, Product
 
 
 def _clean_upload(form: forms.ModelForm, field: str) -> Any:
     upload = form.cleaned_data.get(field)
-    # Only fresh uploads are checked; a kept file was checked when it arrived.
+    # Only fresh uploads are checked and encoded afresh; a kept file was when it arrived.
     if upload and hasattr(upload, "content_type"):
-        image_validate(upload, max_bytes=settings.MAX_IMAGE_UPLOAD_BYTES)
+        return image_clean(upload, max_bytes=settings.MAX_IMAGE_UPLOAD_BYTES)
     return upload
 
 
