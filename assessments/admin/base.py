@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -56,6 +57,17 @@ class BrandScoped:
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_superuser(request) or bool(readable_brand_ids(request.user))
 
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        """Filters on a related row list only the rows the user's own lines point to.
+
+        Django's default lists every brand and assessment in the database, drafts included;
+        staff of one brand must not learn another's names from a sidebar.
+        """
+        filters = super().get_list_filter(request)  # type: ignore[misc]
+        if is_superuser(request):
+            return filters
+        return [_related_only(self.model, entry) for entry in filters]
+
     def has_view_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         if is_superuser(request):
             return True
@@ -86,6 +98,14 @@ class BrandScoped:
                 **{f"{path}__in": editable_brand_ids(request.user)}
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+def _related_only(model: type[models.Model], entry: Any) -> Any:
+    if not isinstance(entry, str):
+        return entry
+    if get_fields_from_path(model, entry)[-1].is_relation:
+        return (entry, admin.RelatedOnlyFieldListFilter)
+    return entry
 
 
 class ScopedModelAdmin(BrandScoped, admin.ModelAdmin):
