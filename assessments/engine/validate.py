@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .guard import well_formed
 from .problems import Problem, json_path
 from .recall import PLACEHOLDER
 from .structure import describe, structural_problems
@@ -39,23 +38,8 @@ _LANGUAGE_NAMES = {
 
 def validate_definition(data: Any) -> list[Problem]:
     """Every problem in a definition (structural, then semantic); [] when it can be published."""
-    return _validate(data, trust_guard=False)
-
-
-def validate_fast(data: Any) -> list[Problem]:
-    """Like `validate_definition`, but skips the JSON Schema when the fast guard accepts."""
-    return _validate(data, trust_guard=True)
-
-
-def _validate(data: Any, trust_guard: bool) -> list[Problem]:
-    if trust_guard and well_formed(data):
-        problems: list[Problem] = []
-    else:
-        try:
-            problems = structural_problems(data)
-        except RecursionError:
-            return [Problem("$", "The definition is nested too deeply to be read.", "depth")]
-    if not _sound_enough(data):
+    problems = structural_problems(data)
+    if any(p.code in _UNREADABLE for p in problems) or not _sound_enough(data):
         return problems
     checker = _Checker(data)
     for check in checker.checks():
@@ -67,6 +51,15 @@ def _validate(data: Any, trust_guard: bool) -> list[Problem]:
             if not problems:
                 checker.add(("",), "The definition could not be fully checked.", "internal")
     return problems + checker.problems
+
+
+# Compiling and publishing share one validator now that the schema check is fast; the old name
+# stays for the compiler.
+validate_fast = validate_definition
+
+# Structural problems after which the semantic checks must not run: a definition too deep to
+# walk safely, or one holding what JSON cannot (NaN would make every band check about nan).
+_UNREADABLE = ("depth", "json")
 
 
 def _sound_enough(data: Any) -> bool:

@@ -1,4 +1,4 @@
-"""Benchmark the assessment engine: compile time and scoring + ranking time.
+"""Benchmark the assessment engine: compile and validate time, scoring + ranking time.
 
 Run from the repository root: `.venv/bin/python tests/bench/bench_engine.py`. Prints one JSON
 line per figure (metric, value, unit, n, runs). Times are medians; nothing is asserted.
@@ -19,6 +19,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from assessments.engine import Product, compile_definition, validate_definition  # noqa: E402
+from assessments.engine.structure import structural_problems  # noqa: E402
 
 
 def t(text: str) -> dict[str, str]:
@@ -178,13 +179,21 @@ def main() -> None:
         n=200,
         runs=runs,
     )
-    # Publishing runs the full JSON Schema for author-facing messages; compiling does not.
+    # What publishing runs: the JSON Schema, then the semantic checks.
     emit(
         "validate_200_questions",
         median_ms(lambda: validate_definition(definition), 5),
         "ms",
         n=200,
         runs=5,
+    )
+    # The JSON Schema part alone, which compiling and publishing share.
+    emit(
+        "structure_200_questions",
+        median_ms(lambda: structural_problems(definition), runs),
+        "ms",
+        n=200,
+        runs=runs,
     )
     assessment = compile_definition(definition)
     answers = generated_answers(definition)
