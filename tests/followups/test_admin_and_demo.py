@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.followups.services import brand_followup_settings
+from assessments.followups.services import followup_settings_ensure
 from assessments.models import FollowUp, FollowUpPlan, Purchase
 from tests.factories import member
 
@@ -88,13 +88,13 @@ def test_plans_are_edited_with_their_steps_inline(client, brand, plan):
 
 
 def test_only_owners_see_the_webhook_secret(client, brand):
-    secret = brand_followup_settings(brand.pk).webhook_secret
+    secret = followup_settings_ensure(brand_id=brand.pk).webhook_secret
     client.force_login(member(brand, "editor"))
     assert (
         client.get(reverse("admin:assessments_brandfollowupsettings_changelist")).status_code == 403
     )
     client.force_login(member(brand, "owner"))
-    row = brand_followup_settings(brand.pk)
+    row = followup_settings_ensure(brand_id=brand.pk)
     page = client.get(reverse("admin:assessments_brandfollowupsettings_change", args=[row.pk]))
     assert page.status_code == 200
     body = page.content.decode()

@@ -9,7 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.followups.services import followup_send, followups_claim_due, preference_for
+from assessments.followups.selectors import preference_of
+from assessments.followups.services import followup_send, followups_claim_due
 from assessments.models import (
     CheckIn,
     Consent,
@@ -147,7 +148,7 @@ def test_the_re_assessment_starts_pre_filled_and_shows_what_changed(client, resp
 def test_one_click_unsubscribe_needs_no_cookie_login_or_csrf(response):
     client = Client(enforce_csrf_checks=True)
     purchase, _ = buy(response)
-    preference = preference_for(brand_id=purchase.brand_id, email=purchase.email)
+    preference = preference_of(brand_id=purchase.brand_id, email=purchase.email)
     url = reverse("followups:unsubscribe", args=[preference.token])
     page = client.post(
         url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
@@ -160,7 +161,7 @@ def test_one_click_unsubscribe_needs_no_cookie_login_or_csrf(response):
 
 def test_a_get_of_the_unsubscribe_link_only_asks(client, response):
     purchase, _ = buy(response)
-    preference = preference_for(brand_id=purchase.brand_id, email=purchase.email)
+    preference = preference_of(brand_id=purchase.brand_id, email=purchase.email)
     page = client.get(reverse("followups:unsubscribe", args=[preference.token]))
     assert page.status_code == 200
     assert 'method="post"' in page.content.decode()
@@ -170,7 +171,7 @@ def test_a_get_of_the_unsubscribe_link_only_asks(client, response):
 
 def test_preferences_turn_off_one_kind_and_its_pending_rows(client, response, mailoutbox):
     purchase, _ = buy(response)
-    preference = preference_for(brand_id=purchase.brand_id, email=purchase.email)
+    preference = preference_of(brand_id=purchase.brand_id, email=purchase.email)
     url = reverse("followups:preferences", args=[preference.token])
     assert "Planned" in client.get(url).content.decode()
     page = client.post(url, {"tips": "on", "reassessments": "on"})
@@ -181,7 +182,7 @@ def test_preferences_turn_off_one_kind_and_its_pending_rows(client, response, ma
 
 def test_turning_everything_off_is_unsubscribing(client, response):
     purchase, _ = buy(response)
-    preference = preference_for(brand_id=purchase.brand_id, email=purchase.email)
+    preference = preference_of(brand_id=purchase.brand_id, email=purchase.email)
     client.post(reverse("followups:preferences", args=[preference.token]), {})
     assert ContactPreference.objects.get().unsubscribed_at is not None
     assert set(purchase.followups.values_list("state", flat=True)) == {"cancelled"}
@@ -220,7 +221,7 @@ def test_unsubscribing_again_after_a_new_consent_withdraws_it(response):
     from assessments.followups.services import unsubscribe
 
     purchase, _ = buy(response)
-    preference = preference_for(brand_id=purchase.brand_id, email=purchase.email)
+    preference = preference_of(brand_id=purchase.brand_id, email=purchase.email)
     unsubscribe(preference=preference)
     future = timezone.now() + dt.timedelta(minutes=2)  # a store's clock running ahead
     consent_record(

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from assessments.followups.services import brand_followup_settings, webhook_secret_rotate
+from assessments.followups.services import followup_settings_ensure, webhook_secret_rotate
 from assessments.models import FollowUp, Purchase, PurchaseItem
 
 from .conftest import post_webhook, purchase_payload, sign
@@ -62,15 +62,15 @@ def test_a_signature_made_with_another_secret_gets_401(client, brand, response):
 
 
 def test_a_rotated_secret_stops_the_old_one(client, brand, response):
-    old = brand_followup_settings(brand.pk).webhook_secret
-    webhook_secret_rotate(settings_row=brand_followup_settings(brand.pk))
+    old = followup_settings_ensure(brand_id=brand.pk).webhook_secret
+    webhook_secret_rotate(settings_row=followup_settings_ensure(brand_id=brand.pk))
     body = json.dumps(purchase_payload(response))
     assert post_webhook(client, brand, body, **sign(old, body)).status_code == 401
 
 
 def test_a_stale_or_future_timestamp_gets_401(client, brand, response):
     body = json.dumps(purchase_payload(response))
-    secret = brand_followup_settings(brand.pk).webhook_secret
+    secret = followup_settings_ensure(brand_id=brand.pk).webhook_secret
     for at in (timezone.now() - dt.timedelta(minutes=6), timezone.now() + dt.timedelta(minutes=6)):
         page = post_webhook(client, brand, body, **sign(secret, body, at=at))
         assert page.status_code == 401
@@ -90,7 +90,7 @@ def test_garbage_signature_headers_get_401_not_500(client, brand, response):
 
 def test_a_tampered_body_gets_401(client, brand, response):
     body = json.dumps(purchase_payload(response))
-    secret = brand_followup_settings(brand.pk).webhook_secret
+    secret = followup_settings_ensure(brand_id=brand.pk).webhook_secret
     headers = sign(secret, body)
     page = post_webhook(client, brand, body.replace("W-1", "W-2"), **headers)
     assert page.status_code == 401
