@@ -351,3 +351,27 @@ def test_with_the_mail_server_down_a_pass_keeps_going_and_the_row_is_retried_lat
     followups_recover_stale(now=later)
     assert followups_dispatch_due_task() == 2
     assert len(mailoutbox) == 2
+
+
+def test_one_dispatch_loop_claims_in_batches_and_stops_after_its_rounds(published, plan):
+    from assessments.followups.services import followups_dispatch_due
+
+    for n in range(3):
+        buy(
+            make_response(published),
+            order_id=f"R-{n}",
+            email=f"r{n}@example.com",
+            when=timezone.now() - 3 * DAY,
+        )
+    handed: list[int] = []
+
+    def deliver(claim) -> str:
+        handed.append(claim.followup_id)
+        return "noted"
+
+    first = followups_dispatch_due(deliver=deliver, limit=1, worker="test", rounds=2)
+    assert first.outcomes == {"noted": 2}
+    rest = followups_dispatch_due(deliver=deliver, limit=1, worker="test")
+    assert rest.outcomes == {"noted": 1}
+    assert len(set(handed)) == 3
+    assert followups_dispatch_due(deliver=deliver, limit=1, worker="test").outcomes == {}
