@@ -15,10 +15,10 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 
 from assessments.followups.services import (
+    Claim,
     TransientSendError,
     followup_send,
-    followups_claim_due,
-    followups_recover_stale,
+    followups_dispatch_due,
 )
 
 TRANSIENT = (TransientSendError, OperationalError, InterfaceError, smtplib.SMTPServerDisconnected)
@@ -40,6 +40,17 @@ def followup_send_task(followup_id: int, claim: str) -> str:
     return followup_send(followup_id=followup_id, claim=claim)
 
 
+def followup_queue(claim: Claim) -> str:
+    """Hand one claimed follow-up to the workers: "queued", or "retry" when that failed."""
+    try:
+        followup_send_task.delay(claim.followup_id, claim.claim)
+    except (DatabaseError, TransientSendError, Retry):
+        # Eager mode runs the send inline; a failed send stays claimed and is recovered by a
+        # later pass rather than stopping this one.
+        return "retry"
+    return "queued"
+
+
 @shared_task(
     name="assessments.tasks.followups_dispatch_due",
     acks_late=True,
@@ -49,21 +60,12 @@ def followup_send_task(followup_id: int, claim: str) -> str:
     retry_backoff_max=60,
     max_retries=3,
 )
-def followups_dispatch_due(limit: int | None = None, rounds: int = 50) -> int:
+def followups_dispatch_due_task(limit: int | None = None, rounds: int = 50) -> int:
     """Recover stale rows, then claim due follow-ups in batches and queue a send for each."""
-    followups_recover_stale()
-    batch = limit or settings.FOLLOWUPS_BATCH
-    queued = 0
-    for _round in range(rounds):
-        claims = followups_claim_due(limit=batch, worker="beat")
-        for claim in claims:
-            try:
-                followup_send_task.delay(claim.followup_id, claim.claim)
-            except (DatabaseError, TransientSendError, Retry):
-                # Eager mode runs the send inline; a failed send stays claimed and is
-                # recovered by a later pass rather than stopping this one.
-                continue
-            queued += 1
-        if len(claims) < batch:
-            break
-    return queued
+    done = followups_dispatch_due(
+        deliver=followup_queue,
+        limit=limit or settings.FOLLOWUPS_BATCH,
+        worker="beat",
+        rounds=rounds,
+    )
+    return done.outcomes.get("queued", 0)

@@ -13,25 +13,25 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from assessments.brands.mail import email_clean
 from assessments.brands.tenancy import editable_brand_ids, is_superuser, owned_brand_ids
+from assessments.followups import selectors
 from assessments.followups.purchases import (
     ConsentInput,
     ItemInput,
-    PurchaseRejected,
     purchase_record,
     purchase_refund,
 )
-from assessments.followups.services import brand_followup_settings, webhook_secret_rotate
+from assessments.followups.services import followup_settings_ensure, webhook_secret_rotate
 from assessments.models import (
+    Brand,
     BrandFollowUpSettings,
     CheckIn,
     FollowUp,
     FollowUpPlan,
     FollowUpPlanStep,
-    Product,
     Purchase,
     PurchaseItem,
-    Response,
 )
 
 from .base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
@@ -101,6 +101,12 @@ class PurchaseEntryForm(forms.ModelForm):
         model = Purchase
         fields = ["brand", "order_id", "purchased_at", "email", "first_name", "language"]
 
+    def clean_email(self) -> str:
+        email = self.cleaned_data.get("email") or ""
+        if email and email_clean(email) is None:
+            raise forms.ValidationError(_("Enter an address the customer receives mail at."))
+        return email
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         brand = data.get("brand")
@@ -108,13 +114,14 @@ class PurchaseEntryForm(forms.ModelForm):
         token = next((part for part in reversed(token) if len(part) >= 32), "")
         data["response"] = None
         if brand and token:
-            data["response"] = Response.objects.filter(brand=brand, token=token).first()
+            found = selectors.response_by_token(token)
+            data["response"] = found if found and found.brand_id == brand.pk else None
             if data["response"] is None:
                 self.add_error("response_token", _("No response of this brand has that link."))
         if (
             brand
             and data.get("sku")
-            and not Product.objects.filter(brand=brand, sku=data["sku"]).exists()
+            and not selectors.brand_products(brand).filter(sku=data["sku"]).exists()
         ):
             self.add_error("sku", _("This brand has no product with that SKU."))
         if data.get("consent_given") and not data.get("email"):
@@ -204,24 +211,21 @@ class PurchaseAdmin(ScopedModelAdmin):
         if change:
             return  # purchases are not edited; refund them with the action
         data = form.cleaned_data
-        try:
-            purchase, created = purchase_record(
-                brand=data["brand"],
-                order_id=data["order_id"],
-                items=[ItemInput(sku=data["sku"], quantity=data["quantity"])],
-                source=Purchase.Source.STAFF,
-                purchased_at=data["purchased_at"],
-                response=data["response"],
-                email=data.get("email") or "",
-                first_name=data.get("first_name") or "",
-                language=data.get("language") or "",
-                consent=ConsentInput(data["consent_wording"] or "staff", "staff")
-                if data.get("consent_given")
-                else None,
-            )
-        except PurchaseRejected:
-            # The form checks what the service checks; reaching this is a bug worth a 500.
-            raise
+        # The form checks what the service checks, so PurchaseRejected here is a bug: a 500.
+        purchase, created = purchase_record(
+            brand=data["brand"],
+            order_id=data["order_id"],
+            items=[ItemInput(sku=data["sku"], quantity=data["quantity"])],
+            source=Purchase.Source.STAFF,
+            purchased_at=data["purchased_at"],
+            response=data["response"],
+            email=data.get("email") or "",
+            first_name=data.get("first_name") or "",
+            language=data.get("language") or "",
+            consent=ConsentInput(data["consent_wording"] or "staff", "staff")
+            if data.get("consent_given")
+            else None,
+        )
         if not created:
             messages.warning(request, _("That order was already recorded; nothing changed."))
         obj.pk = purchase.pk
@@ -270,23 +274,62 @@ class CheckInAdmin(ReadOnlyMixin, ScopedModelAdmin):
 # -- settings: webhook secret and weekly cap ---------------------------------------------
 
 
+class FollowUpSettingsAddForm(forms.ModelForm):
+    """Adding settings only picks the brand: the secret is made for it, the cap is the default."""
+
+    class Meta:
+        model = BrandFollowUpSettings
+        fields = ["brand"]
+
+
 @admin.register(BrandFollowUpSettings)
 class BrandFollowUpSettingsAdmin(ScopedModelAdmin):
-    """Owners only: the webhook secret is as sensitive as a password."""
+    """Owners only: the webhook secret is as sensitive as a password.
+
+    A brand has no settings until an owner adds them here (a POST, like every write): that
+    makes its webhook secret. Until then it follows the default weekly cap and its webhook
+    answers 401.
+    """
 
     list_display = ["brand", "weekly_cap"]
-    fields = ["brand", "weekly_cap", "webhook_url", "secret"]
-    readonly_fields = ["brand", "webhook_url", "secret"]
     actions = ["rotate_secret"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = admin.ModelAdmin.get_queryset(self, request)
         if is_superuser(request):
             return queryset
-        owned = owned_brand_ids(request.user)
-        for brand_id in owned:
-            brand_followup_settings(brand_id)  # every owned brand has its row to look at
-        return queryset.filter(brand__in=owned)
+        return queryset.filter(brand__in=owned_brand_ids(request.user))
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        if obj is None:
+            kwargs["form"] = FollowUpSettingsAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["brand"] if obj is None else ["brand", "weekly_cap", "webhook_url", "secret"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [] if obj is None else ["brand", "webhook_url", "secret"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "brand":
+            # The owner's brands that have no settings yet.
+            brands = Brand.objects.filter(followup_settings__isnull=True)
+            if not is_superuser(request):
+                brands = brands.filter(pk__in=owned_brand_ids(request.user))
+            kwargs["queryset"] = brands
+        # Not BrandScoped's: it would widen the choice to every brand the user may edit.
+        return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
+
+    def save_model(
+        self, request: HttpRequest, obj: BrandFollowUpSettings, form: Any, change: bool
+    ) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = followup_settings_ensure(brand_id=form.cleaned_data["brand"].pk)
+        obj.pk = created.pk
+        obj._state.adding = False
 
     def _owner(self, request: HttpRequest, obj: Any) -> bool:
         if is_superuser(request):
@@ -304,7 +347,7 @@ class BrandFollowUpSettingsAdmin(ScopedModelAdmin):
         return self._owner(request, obj)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+        return self._owner(request, None)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

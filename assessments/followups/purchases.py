@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from assessments import engine
+from assessments.brands.mail import email_clean
 from assessments.models import (
     AssessmentVersion,
     Brand,
@@ -31,16 +34,31 @@ from assessments.models import (
 )
 from assessments.taking.services import response_definition
 
+from .selectors import purchase_attribution
+
 # The wording of the consent checkbox on the results page; bump it whenever the text changes,
 # so every consent records exactly what the customer agreed to.
 RESULTS_CONSENT_VERSION = "results-2025-01"
 # A purchase recorded late (a staff entry, a webhook retried for days) does not fire every
 # step it missed at once: steps more than this far in the past are left out.
 MISSED_STEP_GRACE = dt.timedelta(days=2)
+# "I bought this" from one results page: a handful of products, not an open mail relay.
+CUSTOMER_PURCHASES_PER_RESPONSE = 3
+# What every database stores: PurchaseItem.quantity is a PositiveIntegerField, and
+# PurchaseItem.price has 10 digits, 2 of them after the point.
+QUANTITY_MAX = 2_147_483_647
+PRICE_LIMIT = Decimal(10) ** 8
 
 
 class PurchaseRejected(ValueError):
     """The purchase cannot be recorded as sent; the message says what to fix."""
+
+
+class PurchaseLimitReached(PurchaseRejected):
+    """A results page already reported as many purchases as one customer plausibly makes."""
+
+    # For the customer, in their language (rendered where the page is).
+    message = _("You have already told us about your purchases from these results.")
 
 
 class PurchaseNotFound(LookupError):
@@ -62,8 +80,60 @@ class ConsentInput:
     given_at: dt.datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class StoreOrder:
+    """A purchase as a store reports it (the webhook's "purchase.completed")."""
+
+    order_id: str
+    items: tuple[ItemInput, ...]
+    purchased_at: dt.datetime | None = None
+    reference: str = ""  # a product link's ref for the whole order, or the response token
+    email: str = ""
+    first_name: str = ""
+    language: str = ""
+    consent: ConsentInput | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreRefund:
+    """A refund as a store reports it (the webhook's "purchase.refunded")."""
+
+    order_id: str
+    refunded_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreReceipt:
+    """What became of a store's order."""
+
+    purchase: Purchase
+    created: bool
+    followups_scheduled: int
+    # The order named a reference that links no response of this brand: recorded, not linked.
+    reference_unmatched: bool
+
+
 def email_normalise(email: str) -> str:
-    return (email or "").strip().lower()
+    """An address as it is stored and looked up: `email_clean`'d and lower-cased; "" when it
+    is missing or not an address at all."""
+    cleaned = email_clean(email)
+    return cleaned.lower() if cleaned else ""
+
+
+def preference_ensure(*, brand_id: int, email: str, lock: bool = False) -> ContactPreference:
+    """The customer's preferences (`email` as stored), created with every kind on if they have
+    none; optionally locked until the transaction ends."""
+    queryset = ContactPreference.objects.filter(brand_id=brand_id, email=email)
+    if lock:
+        queryset = queryset.select_for_update()
+    found = queryset.first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return ContactPreference.objects.create(brand_id=brand_id, email=email)
+    except IntegrityError:
+        return queryset.get()
 
 
 def consent_active(*, brand: Brand, email: str) -> bool:
@@ -84,13 +154,17 @@ def consent_record(
     response: Response | None = None,
     given_at: dt.datetime | None = None,
 ) -> Consent:
-    """Record a customer's consent: what wording they saw, when and where."""
+    """Record a customer's consent: what wording they saw, when and where.
+
+    From then on the customer has preferences with the brand: the page where they choose
+    which follow-ups they get, or stop them all.
+    """
     email = email_normalise(email)
     if not email:
         raise PurchaseRejected("Consent needs the customer's e-mail address.")
     if not (wording_version or "").strip():
         raise PurchaseRejected("Consent needs the version of the wording the customer saw.")
-    return Consent.objects.create(
+    consent = Consent.objects.create(
         brand=brand,
         email=email,
         response=response,
@@ -98,6 +172,8 @@ def consent_record(
         source=source,
         given_at=given_at or timezone.now(),
     )
+    preference_ensure(brand_id=brand.pk, email=email)
+    return consent
 
 
 # -- recommendation facts ----------------------------------------------------------------
@@ -239,24 +315,15 @@ def _items_checked(brand: Brand, items: Sequence[ItemInput]) -> list[tuple[ItemI
             "Use the SKUs of the products in the catalogue."
         )
     for item in items:
-        if not isinstance(item.quantity, int) or item.quantity < 1:
+        if not isinstance(item.quantity, int) or not 1 <= item.quantity <= QUANTITY_MAX:
             raise PurchaseRejected(
-                f"Item {item.sku}: quantity must be a whole number of 1 or more."
+                f"Item {item.sku}: quantity must be a whole number from 1 to {QUANTITY_MAX}."
             )
         if item.price is not None and item.price < 0:
             raise PurchaseRejected(f"Item {item.sku}: price cannot be negative.")
+        if item.price is not None and item.price >= PRICE_LIMIT:
+            raise PurchaseRejected(f"Item {item.sku}: price must be below {PRICE_LIMIT:,}.")
     return [(item, catalogue[item.sku]) for item in items]
-
-
-def price_parse(value: Any) -> Decimal:
-    """A price from JSON (string or number) as a Decimal, or PurchaseRejected."""
-    try:
-        price = Decimal(str(value))
-    except (InvalidOperation, ValueError) as error:
-        raise PurchaseRejected(f"Price {value!r} is not a number such as 89.90.") from error
-    if not price.is_finite():
-        raise PurchaseRejected(f"Price {value!r} is not a number such as 89.90.")
-    return price.quantize(Decimal("0.01"))
 
 
 def purchase_record(
@@ -280,6 +347,9 @@ def purchase_record(
     order_id = (order_id or "").strip()
     if not order_id or len(order_id) > 200:
         raise PurchaseRejected("Give the store's order id (1 to 200 characters).")
+    address = email_normalise(email)
+    if (email or "").strip() and not address:
+        raise PurchaseRejected(f"{email!r} is not an e-mail address.")
     existing = Purchase.objects.filter(brand=brand, order_id=order_id).first()
     if existing is not None:
         return existing, False
@@ -295,7 +365,7 @@ def purchase_record(
                 source=source,
                 purchased_at=purchased_at or timezone.now(),
                 response=response,
-                email=email_normalise(email),
+                email=address,
                 first_name=(first_name or "").strip()[:100],
                 language=language,
                 consent=consent,
@@ -307,6 +377,74 @@ def purchase_record(
             raise
         return existing, False
     return purchase, True
+
+
+def store_purchase_record(*, brand: Brand, order: StoreOrder) -> StoreReceipt:
+    """Record a store's order, linked to the response it came from when a reference says so.
+
+    Idempotent on the order id, like `purchase_record`.
+    """
+    response = purchase_attribution(
+        brand=brand, reference=order.reference, item_refs=[item.ref for item in order.items]
+    )
+    purchase, created = purchase_record(
+        brand=brand,
+        order_id=order.order_id,
+        items=order.items,
+        source=Purchase.Source.WEBHOOK,
+        purchased_at=order.purchased_at,
+        response=response,
+        email=order.email,
+        first_name=order.first_name,
+        language=order.language,
+        consent=order.consent,
+    )
+    return StoreReceipt(
+        purchase=purchase,
+        created=created,
+        followups_scheduled=purchase.followups.count(),
+        reference_unmatched=bool(order.reference) and response is None,
+    )
+
+
+@transaction.atomic
+def customer_purchase_record(
+    *,
+    response: Response,
+    sku: str,
+    email: str = "",
+    first_name: str = "",
+    submission_id: str = "",
+) -> Purchase:
+    """Record a product a customer says they bought, from their results page.
+
+    `email` is given only when the customer ticked the box asking for follow-ups: it comes
+    with that consent. The same submission id records once (a double click); a results page
+    reports at most CUSTOMER_PURCHASES_PER_RESPONSE purchases, else PurchaseLimitReached,
+    because a results link must not become a way to have us e-mail strangers.
+    """
+    order_id = f"customer-{response.pk}-{submission_id or secrets.token_urlsafe(12)}"
+    # Locking the response makes concurrent reports from one page take turns (PostgreSQL), so
+    # the limit holds for them too; SQLite serialises writers anyway.
+    list(Response.objects.select_for_update().filter(pk=response.pk).values_list("pk"))
+    existing = Purchase.objects.filter(brand_id=response.brand_id, order_id=order_id).first()
+    if existing is not None:
+        return existing
+    reported = Purchase.objects.filter(response=response, source=Purchase.Source.CUSTOMER)
+    if reported.count() >= CUSTOMER_PURCHASES_PER_RESPONSE:
+        raise PurchaseLimitReached("This results page already reported its purchases.")
+    purchase, _created = purchase_record(
+        brand=response.brand,
+        order_id=order_id,
+        items=[ItemInput(sku=sku)],
+        source=Purchase.Source.CUSTOMER,
+        response=response,
+        email=email,
+        first_name=first_name,
+        language=response.language,
+        consent=ConsentInput(RESULTS_CONSENT_VERSION, "results_page") if email else None,
+    )
+    return purchase
 
 
 def _purchase_write(

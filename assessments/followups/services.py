@@ -26,11 +26,13 @@ row, so even a resend by hand would be recognisable as the same message.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import re
 import smtplib
 import uuid
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -46,7 +48,8 @@ from django.utils import timezone, translation
 
 from assessments.brands.mail import brand_sender
 from assessments.engine.text import localized as localized_text
-from assessments.followups.purchases import email_normalise, response_facts
+from assessments.followups.purchases import preference_ensure, response_facts
+from assessments.followups.selectors import followup_settings_of
 from assessments.models import (
     BrandFollowUpSettings,
     CheckIn,
@@ -58,6 +61,7 @@ from assessments.models import (
     Response,
 )
 from assessments.models.followups import PLACEHOLDER_PATTERN
+from assessments.taking.services import response_retake
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +78,8 @@ class TransientSendError(Exception):
 # -- settings per brand ------------------------------------------------------------------
 
 
-def brand_followup_settings(brand_id: int) -> BrandFollowUpSettings:
-    """A brand's follow-up settings, created with a fresh webhook secret on first use."""
+def followup_settings_ensure(*, brand_id: int) -> BrandFollowUpSettings:
+    """A brand's follow-up settings, created with a fresh webhook secret if it has none."""
     found = BrandFollowUpSettings.objects.filter(brand_id=brand_id).first()
     if found is not None:
         return found
@@ -94,22 +98,6 @@ def webhook_secret_rotate(*, settings_row: BrandFollowUpSettings) -> str:
     BrandFollowUpSettings.objects.filter(pk=settings_row.pk).update(webhook_secret=secret)
     settings_row.webhook_secret = secret
     return secret
-
-
-def preference_for(*, brand_id: int, email: str, lock: bool = False) -> ContactPreference:
-    """The customer's preferences with this brand (created on first use), optionally locked."""
-    email = email_normalise(email)
-    queryset = ContactPreference.objects.filter(brand_id=brand_id, email=email)
-    if lock:
-        queryset = queryset.select_for_update()
-    found = queryset.first()
-    if found is not None:
-        return found
-    try:
-        with transaction.atomic():
-            return ContactPreference.objects.create(brand_id=brand_id, email=email)
-    except IntegrityError:
-        return queryset.get()
 
 
 # -- claiming ----------------------------------------------------------------------------
@@ -173,6 +161,39 @@ def followups_claim_due(
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class DispatchPass:
+    """What one dispatch pass did: stale rows it recovered, and what became of each claim."""
+
+    released: int
+    abandoned: int
+    outcomes: Mapping[str, int]  # what `deliver` said ("queued", "sent", "retry", …) → count
+
+
+def followups_dispatch_due(
+    *,
+    deliver: Callable[[Claim], str],
+    limit: int,
+    worker: str,
+    rounds: int | None = None,
+    now: dt.datetime | None = None,
+) -> DispatchPass:
+    """Recover stale rows, then claim due follow-ups `limit` at a time and hand each claim to
+    `deliver` (queue it for a worker, or send it here), which says what became of it.
+
+    Stops at a short batch, or after `rounds` batches: the next pass goes on from there.
+    """
+    recovered = followups_recover_stale(now=now)
+    outcomes: Counter[str] = Counter()
+    for _batch in itertools.count() if rounds is None else range(rounds):
+        claims = followups_claim_due(limit=limit, worker=worker, now=now)
+        for claim in claims:
+            outcomes[deliver(claim)] += 1
+        if len(claims) < limit:
+            break
+    return DispatchPass(recovered["released"], recovered["abandoned"], dict(outcomes))
+
+
 # -- sending -----------------------------------------------------------------------------
 
 
@@ -197,7 +218,8 @@ def _refusal(
         brand_id=row.brand_id, email=row.email, withdrawn_at__isnull=True
     ).exists():
         return FollowUp.State.SKIPPED, "No consent to follow-ups (never given, or withdrawn)."
-    cap = brand_followup_settings(row.brand_id).weekly_cap
+    # A brand whose owner never created its settings has the default cap.
+    cap = (followup_settings_of(row.brand_id) or BrandFollowUpSettings()).weekly_cap
     since = now - CAP_WINDOW
     recent = (
         FollowUp.objects.filter(brand_id=row.brand_id, email=row.email)
@@ -239,7 +261,7 @@ def followup_send(*, followup_id: int, claim: str, now: dt.datetime | None = Non
             return "not_claimed"
         # Locking the customer's preference row serialises sends to one customer, so two
         # workers cannot both slip under the weekly cap.
-        preference = preference_for(brand_id=row.brand_id, email=row.email, lock=True)
+        preference = preference_ensure(brand_id=row.brand_id, email=row.email, lock=True)
         refused = _refusal(row, preference, now)
         if refused is not None:
             state, reason = refused
@@ -469,31 +491,6 @@ class CheckInAnswers:
     comment: str = ""
 
 
-class CheckInInvalid(ValueError):
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = dict(errors)
-
-
-def checkin_parse(data: Mapping[str, Any]) -> CheckInAnswers:
-    """Read a check-in form; CheckInInvalid names each answer that is missing or out of range."""
-    errors: dict[str, str] = {}
-    values: dict[str, int] = {}
-    for name, low, high in (("csat", 1, 5), ("ces", 1, 7), ("nps", 0, 10)):
-        raw = str(data.get(name) or "").strip()
-        if not raw.isdigit() or not low <= int(raw) <= high:
-            errors[name] = f"Please choose a number from {low} to {high}."
-        else:
-            values[name] = int(raw)
-    delivered = str(data.get("delivered") or "")
-    if delivered not in CheckIn.Delivered.values:
-        errors["delivered"] = "Please say whether it delivered what we told you it would."
-    if errors:
-        raise CheckInInvalid(errors)
-    comment = str(data.get("comment") or "").strip()[:2000]
-    return CheckInAnswers(values["csat"], values["ces"], values["nps"], delivered, comment)
-
-
 @transaction.atomic
 def checkin_record(*, followup: FollowUp, answers: CheckInAnswers) -> CheckIn:
     """Store (or correct) a customer's check-in answers, and note that they answered."""
@@ -515,24 +512,16 @@ def checkin_record(*, followup: FollowUp, answers: CheckInAnswers) -> CheckIn:
 @transaction.atomic
 def reassessment_start(*, followup: FollowUp) -> Response:
     """Start the assessment again on its live version, pre-filled with the earlier answers."""
-    from assessments.taking.services import response_start
-
     previous = followup.purchase.response
-    assessment = followup.step.plan.assessment
-    version = assessment.live_version
+    version = followup.step.plan.assessment.live_version
     if version is None or previous is None:
         raise LookupError("This assessment is not published any more.")
-    response = response_start(
+    response = response_retake(
+        previous=previous,
         version=version,
         brand=followup.brand,
         language=followup_language(followup),
-        fields=previous.fields or {},
     )
-    # Answers are keyed by stable question keys, so they carry over to a newer version; the
-    # engine ignores any whose question is gone. The customer still walks every step.
-    response.answers = dict(previous.answers or {})
-    response.revision += 1
-    response.save(update_fields=["answers", "revision", "updated_at"])
     # The engagement points at the *new* response: that is how "what changed" finds it.
     Engagement.objects.create(
         brand_id=followup.brand_id,
@@ -541,6 +530,40 @@ def reassessment_start(*, followup: FollowUp) -> Response:
         kind=Engagement.Kind.REASSESS_STARTED,
     )
     return response
+
+
+@dataclass(frozen=True, slots=True)
+class TraitChange:
+    label: str
+    before: str  # the band's label, or "—"
+    after: str
+    changed: bool
+
+
+def reassessment_changes(
+    *, before: Response | None, after: Response | None, language: str
+) -> list[TraitChange]:
+    """How each trait's band moved from the profile before the purchase to a retake; empty
+    until the retake is finished."""
+    if before is None or after is None or after.status != Response.Status.COMPLETED:
+        return []
+    old_facts, new_facts = response_facts(before), response_facts(after)
+    assert new_facts.assessment is not None
+    changes = []
+    for trait in new_facts.assessment.traits:
+        was, now = old_facts.scores.get(trait.key), new_facts.scores.get(trait.key)
+        was_band = was.band if was else None
+        now_band = now.band if now else None
+        changes.append(
+            TraitChange(
+                label=localized_text(trait.label, language),
+                before=localized_text(was_band.label, language) if was_band else "—",
+                after=localized_text(now_band.label, language) if now_band else "—",
+                changed=(was_band.key if was_band else None)
+                != (now_band.key if now_band else None),
+            )
+        )
+    return changes
 
 
 # -- plans from files (the demo) ---------------------------------------------------------

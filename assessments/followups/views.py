@@ -8,34 +8,25 @@ and no CSRF token; its GET only shows a confirmation page, because link scanners
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import secrets
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from standardwebhooks.webhooks import Webhook
 
-from assessments.engine.text import localized as localized_text
-from assessments.followups import services
+from assessments.followups import selectors, services, webhook
+from assessments.followups.forms import BoughtForm, CheckInForm, PreferencesForm
 from assessments.followups.purchases import (
-    RESULTS_CONSENT_VERSION,
-    ConsentInput,
-    ItemInput,
+    PurchaseLimitReached,
     PurchaseNotFound,
     PurchaseRejected,
-    price_parse,
-    purchase_record,
+    StoreReceipt,
+    StoreRefund,
+    customer_purchase_record,
     purchase_refund,
+    store_purchase_record,
 )
 from assessments.models import (
     Brand,
@@ -43,12 +34,9 @@ from assessments.models import (
     Engagement,
     FollowUp,
     FollowUpPlanStep,
-    Product,
-    Purchase,
     Response,
 )
-from assessments.taking.selectors import attribution_lookup
-from assessments.web import cross_site_refusal, see_other
+from assessments.web import cross_site_refusal, render_in, see_other
 
 PAGE = "assessments/followups/page.html"
 UNSUBSCRIBE = "assessments/followups/unsubscribe.html"
@@ -56,9 +44,12 @@ PREFERENCES = "assessments/followups/preferences.html"
 BOUGHT = "assessments/followups/bought.html"
 CHANGES = "assessments/followups/changes.html"
 
-MAX_WEBHOOK_BYTES = 256 * 1024
-# "I bought this" from one results page: a handful of products, not an open mail relay.
-CUSTOMER_PURCHASES_PER_RESPONSE = 3
+# Opening these pages is what the brand measures ("opened the tip"): an event appended to the
+# engagement log, not a change to anything the customer or a later request depends on.
+OPENED = {
+    FollowUpPlanStep.Kind.TIP: Engagement.Kind.TIP_OPENED,
+    FollowUpPlanStep.Kind.CHECKIN: Engagement.Kind.CHECKIN_OPENED,
+}
 
 
 def _cross_site(request: HttpRequest, brand: Brand) -> HttpResponse | None:
@@ -66,52 +57,41 @@ def _cross_site(request: HttpRequest, brand: Brand) -> HttpResponse | None:
     return cross_site_refusal(request, brand.allowed_origins or [])
 
 
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], *, language: str, status=200
-) -> HttpResponse:
-    with translation.override(language):
-        response = render(request, template, {**context, "language": language}, status=status)
-    response["Content-Language"] = language
-    return response
-
-
-def _followups() -> QuerySet[FollowUp]:
-    return FollowUp.objects.select_related(
-        "brand", "purchase__response", "step__plan__assessment", "item__product"
-    )
-
-
 def _followup(token: str) -> FollowUp:
-    try:
-        return _followups().get(token=token)
-    except FollowUp.DoesNotExist:
-        raise Http404("No such follow-up") from None
+    row = selectors.followup_by_token(token)
+    if row is None:
+        raise Http404("No such follow-up")
+    return row
 
 
 def _preference(token: str) -> ContactPreference:
-    try:
-        return ContactPreference.objects.select_related("brand").get(token=token)
-    except ContactPreference.DoesNotExist:
-        raise Http404("No such subscription") from None
+    preference = selectors.preference_by_token(token)
+    if preference is None:
+        raise Http404("No such subscription")
+    return preference
 
 
 # -- a follow-up's page: tip, check-in, re-assessment --------------------------------------
 
 
-def _page_context(row: FollowUp, language: str) -> dict[str, Any]:
+def _page_context(row: FollowUp, language: str, form: CheckInForm) -> dict[str, Any]:
     subject, body = services.followup_texts(row, language)
-    preference = services.preference_for(brand_id=row.brand_id, email=row.email)
+    # Every customer who was sent a message has preferences; a page is still shown without.
+    preference = selectors.preference_of(brand_id=row.brand_id, email=row.email)
     return {
         "brand": row.brand,
         "followup": row,
         "kind": row.step.kind,
         "subject": subject,
         "paragraphs": [p.strip() for p in body.split("\n\n") if p.strip()],
-        "preferences_url": reverse("followups:preferences", args=[preference.token]),
+        "preferences_url": reverse("followups:preferences", args=[preference.token])
+        if preference
+        else "",
         "page_url": reverse("followups:page", args=[row.token]),
-        "scale_csat": range(1, 6),
-        "scale_ces": range(1, 8),
-        "scale_nps": range(0, 11),
+        "form": form,
+        "scale_csat": form.scale("csat"),
+        "scale_ces": form.scale("ces"),
+        "scale_nps": form.scale("nps"),
     }
 
 
@@ -122,38 +102,41 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     """A tip, a check-in form, or an invitation to retake the assessment."""
     row = _followup(token)
     language = services.followup_language(row)
-    kind = row.step.kind
-    context = _page_context(row, language)
     if request.method == "GET":
-        opened = {
-            FollowUpPlanStep.Kind.TIP: Engagement.Kind.TIP_OPENED,
-            FollowUpPlanStep.Kind.CHECKIN: Engagement.Kind.CHECKIN_OPENED,
-        }.get(kind)
+        opened = OPENED.get(row.step.kind)
         if opened:
             services.engagement_record(followup=row, kind=opened)
-        if kind == FollowUpPlanStep.Kind.CHECKIN and hasattr(row, "checkin"):
+        context = _page_context(row, language, CheckInForm())
+        if row.step.kind == FollowUpPlanStep.Kind.CHECKIN and hasattr(row, "checkin"):
             context["answered"] = row.checkin
-        return _render(request, PAGE, context, language=language)
+        return render_in(request, PAGE, context, language=language)
 
     refused = _cross_site(request, row.brand)
     if refused is not None:
         return refused
-    if kind == FollowUpPlanStep.Kind.CHECKIN:
-        try:
-            answers = services.checkin_parse(request.POST)
-        except services.CheckInInvalid as invalid:
-            context.update(errors=invalid.errors, submitted=request.POST)
-            return _render(request, PAGE, context, language=language, status=200)
-        services.checkin_record(followup=row, answers=answers)
-        return see_other(reverse("followups:page", args=[row.token]) + "?answered=1")
-    if kind == FollowUpPlanStep.Kind.REASSESS:
-        try:
-            response = services.reassessment_start(followup=row)
-        except LookupError:
-            context["unavailable"] = True
-            return _render(request, PAGE, context, language=language, status=410)
-        return see_other(reverse("taking:resume", args=[response.token]))
+    if row.step.kind == FollowUpPlanStep.Kind.CHECKIN:
+        return _checkin_answer(request, row, language)
+    if row.step.kind == FollowUpPlanStep.Kind.REASSESS:
+        return _reassessment_start(request, row, language)
     raise Http404("Nothing to send here")
+
+
+def _checkin_answer(request: HttpRequest, row: FollowUp, language: str) -> HttpResponse:
+    form = CheckInForm(request.POST)
+    if not form.is_valid():
+        context = _page_context(row, language, form)
+        return render_in(request, PAGE, context, language=language)
+    services.checkin_record(followup=row, answers=form.answers())
+    return see_other(reverse("followups:page", args=[row.token]) + "?answered=1")
+
+
+def _reassessment_start(request: HttpRequest, row: FollowUp, language: str) -> HttpResponse:
+    try:
+        response = services.reassessment_start(followup=row)
+    except LookupError:
+        context = {**_page_context(row, language, CheckInForm()), "unavailable": True}
+        return render_in(request, PAGE, context, language=language, status=410)
+    return see_other(reverse("taking:resume", args=[response.token]))
 
 
 @require_GET
@@ -162,53 +145,20 @@ def changes(request: HttpRequest, token: str) -> HttpResponse:
     """What changed between the profile before the purchase and the retaken assessment."""
     row = _followup(token)
     language = services.followup_language(row)
-    started = (
-        Engagement.objects.filter(followup=row, kind=Engagement.Kind.REASSESS_STARTED)
-        .select_related("response")
-        .order_by("-at")
-        .first()
+    retake = selectors.reassessment_of(row)
+    rows = services.reassessment_changes(
+        before=row.purchase.response, after=retake, language=language
     )
-    new = started.response if started else None
-    before = row.purchase.response
-    rows = []
-    if new is not None and new.status == Response.Status.COMPLETED and before is not None:
-        old_facts = services.response_facts(before)
-        new_facts = services.response_facts(new)
-        assessment = new_facts.assessment
-        assert assessment is not None
-        for trait in assessment.traits:
-            was = old_facts.scores.get(trait.key)
-            now = new_facts.scores.get(trait.key)
-            rows.append(
-                {
-                    "label": localized_text(trait.label, language),
-                    "before": localized_text(was.band.label, language) if was and was.band else "—",
-                    "after": localized_text(now.band.label, language) if now and now.band else "—",
-                    "changed": (was.band.key if was and was.band else None)
-                    != (now.band.key if now and now.band else None),
-                }
-            )
     context = {
         "brand": row.brand,
         "rows": rows,
         "finished": bool(rows),
-        "results_url": reverse("taking:results", args=[new.token]) if new else "",
+        "results_url": reverse("taking:results", args=[retake.token]) if retake else "",
     }
-    return _render(request, CHANGES, context, language=language)
+    return render_in(request, CHANGES, context, language=language)
 
 
 # -- unsubscribe and preferences ---------------------------------------------------------
-
-
-def _language_for(preference: ContactPreference) -> str:
-    last = (
-        Purchase.objects.filter(brand_id=preference.brand_id, email=preference.email)
-        .order_by("-purchased_at")
-        .values_list("language", flat=True)
-        .first()
-    )
-    languages = list(preference.brand.languages or ["en"])
-    return last if last in languages else languages[0]
 
 
 @csrf_exempt
@@ -217,7 +167,6 @@ def _language_for(preference: ContactPreference) -> str:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET: a page with one button. POST (the button, or a mail client's one-click): done."""
     preference = _preference(token)
-    language = _language_for(preference)
     context = {
         "brand": preference.brand,
         "preference": preference,
@@ -227,7 +176,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         context["cancelled"] = services.unsubscribe(preference=preference)
         context["done"] = True
-    return _render(request, UNSUBSCRIBE, context, language=language)
+    language = selectors.preference_language(preference)
+    return render_in(request, UNSUBSCRIBE, context, language=language)
 
 
 @csrf_exempt
@@ -236,42 +186,28 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 def preferences(request: HttpRequest, token: str) -> HttpResponse:
     """Choose which follow-ups to get from this brand, or none."""
     preference = _preference(token)
-    language = _language_for(preference)
     saved = False
     if request.method == "POST":
         refused = _cross_site(request, preference.brand)
         if refused is not None:
             return refused
-        preference = services.preferences_update(
-            preference=preference,
-            tips=request.POST.get("tips") == "on",
-            checkins=request.POST.get("checkins") == "on",
-            reassessments=request.POST.get("reassessments") == "on",
-        )
-        saved = True
+        form = PreferencesForm(request.POST)
+        if form.is_valid():  # always: an unticked or unreadable box is a kind turned off
+            preference = services.preferences_update(preference=preference, **form.cleaned_data)
+            saved = True
     context = {
         "brand": preference.brand,
         "preference": preference,
         "saved": saved,
         "action": reverse("followups:preferences", args=[preference.token]),
         "unsubscribe_url": reverse("followups:unsubscribe", args=[preference.token]),
-        "pending": FollowUp.objects.filter(
-            brand_id=preference.brand_id, email=preference.email, state__in=FollowUp.PENDING
-        )
-        .select_related("step")
-        .order_by("scheduled_for"),
+        "pending": selectors.pending_followups(preference),
     }
-    return _render(request, PREFERENCES, context, language=language)
+    language = selectors.preference_language(preference)
+    return render_in(request, PREFERENCES, context, language=language)
 
 
 # -- "I bought this" on the results page -------------------------------------------------
-
-
-def _response(token: str) -> Response:
-    try:
-        return Response.objects.select_related("brand", "version").get(token=token)
-    except Response.DoesNotExist:
-        raise Http404("No such response") from None
 
 
 @csrf_exempt
@@ -279,65 +215,52 @@ def _response(token: str) -> Response:
 @require_http_methods(["GET", "POST"])
 def bought(request: HttpRequest, token: str) -> HttpResponse:
     """The customer says they bought a product; GET shows what we recorded and what follows."""
-    response = _response(token)
+    response = selectors.response_by_token(token)
+    if response is None:
+        raise Http404("No such response")
     if response.status != Response.Status.COMPLETED or response.is_preview:
         return see_other(reverse("taking:resume", args=[response.token]))
-    language = response.language
-    context: dict[str, Any] = {"brand": response.brand, "response": response}
     if request.method == "POST":
-        refused = _cross_site(request, response.brand)
-        if refused is not None:
-            return refused
-        submission = "".join(
-            c for c in request.POST.get("submission_id", "") if c.isalnum() or c in "-_"
-        )[:40] or secrets.token_urlsafe(12)
-        email = request.POST.get("email", "").strip()
-        errors = {}
-        sku = request.POST.get("sku", "")
-        if not Product.objects.filter(brand=response.brand, sku=sku).exists():
-            errors["sku"] = _("Choose the product you bought.")
-        wants = request.POST.get("consent") == "on"
-        if wants and "@" not in email:
-            errors["email"] = _("Give your e-mail address, so we can send the follow-ups.")
-        reported = Purchase.objects.filter(response=response, source=Purchase.Source.CUSTOMER)
-        if reported.count() >= CUSTOMER_PURCHASES_PER_RESPONSE:
-            # A results link must not become a way to have us e-mail strangers.
-            errors["sku"] = _("You have already told us about your purchases from these results.")
-        if errors:
-            context.update(errors=errors)
-            return _render(request, BOUGHT, context, language=language, status=422)
-        purchase, _created = purchase_record(
-            brand=response.brand,
-            order_id=f"customer-{response.pk}-{submission}",
-            items=[ItemInput(sku=sku)],
-            source=Purchase.Source.CUSTOMER,
-            response=response,
-            email=email if wants else "",
-            first_name=request.POST.get("first_name", ""),
-            language=language,
-            consent=ConsentInput(RESULTS_CONSENT_VERSION, "results_page") if wants else None,
-        )
-        return see_other(
-            reverse("followups:bought", args=[response.token]) + f"?purchase={purchase.pk}"
-        )
-    purchase_id = request.GET.get("purchase", "")
-    purchase = (
-        Purchase.objects.filter(response=response, pk=purchase_id).first()
-        if purchase_id.isdigit()
-        else None
+        return _bought_record(request, response)
+    purchase = selectors.reported_purchase(
+        response=response, purchase_id=request.GET.get("purchase", "")
     )
+    results_url = reverse("taking:results", args=[response.token])
     if purchase is None:
-        return see_other(reverse("taking:results", args=[response.token]))
-    context.update(
-        purchase=purchase,
-        items=[
-            (localized_text(i.product.name, language) if i.product else i.sku, i)
-            for i in purchase.items.select_related("product")
-        ],
-        planned=purchase.followups.select_related("step").order_by("scheduled_for"),
-        results_url=reverse("taking:results", args=[response.token]),
-    )
-    return _render(request, BOUGHT, context, language=language)
+        return see_other(results_url)
+    context = {
+        "brand": response.brand,
+        "response": response,
+        "purchase": purchase,
+        "items": selectors.purchase_items(purchase, response.language),
+        "planned": selectors.planned_followups(purchase),
+        "results_url": results_url,
+    }
+    return render_in(request, BOUGHT, context, language=response.language)
+
+
+def _bought_record(request: HttpRequest, response: Response) -> HttpResponse:
+    refused = _cross_site(request, response.brand)
+    if refused is not None:
+        return refused
+    form = BoughtForm(request.POST, products=selectors.brand_products(response.brand))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            purchase = customer_purchase_record(
+                response=response,
+                sku=data["sku"].sku,
+                email=data["email"],
+                first_name=data["first_name"],
+                submission_id=data["submission_id"],
+            )
+        except PurchaseLimitReached as limit:
+            form.add_error("sku", limit.message)
+        else:
+            url = reverse("followups:bought", args=[response.token])
+            return see_other(f"{url}?purchase={purchase.pk}")
+    context = {"brand": response.brand, "response": response, "form": form}
+    return render_in(request, BOUGHT, context, language=response.language, status=422)
 
 
 # -- the store's webhook -----------------------------------------------------------------
@@ -347,43 +270,38 @@ def _problem(status: int, message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
-def _when(value: Any, name: str) -> dt.datetime | None:
-    if value in (None, ""):
-        return None
-    parsed = parse_datetime(value) if isinstance(value, str) else None
-    if parsed is None:
-        raise PurchaseRejected(f"{name} must be an ISO 8601 time such as 2025-05-01T10:00:00Z.")
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, dt.UTC)
-
-
-def _items(data: dict[str, Any]) -> list[ItemInput]:
-    raw = data.get("items")
-    if not isinstance(raw, list) or not raw:
-        raise PurchaseRejected('"items" must be a non-empty list of {sku, quantity, price}.')
-    items = []
-    for index, entry in enumerate(raw):
-        if not isinstance(entry, dict) or not isinstance(entry.get("sku"), str):
-            raise PurchaseRejected(f'Item {index + 1} needs a "sku" string.')
-        quantity = entry.get("quantity", 1)
-        if not isinstance(quantity, int) or isinstance(quantity, bool):
-            raise PurchaseRejected(f'Item {index + 1}: "quantity" must be a whole number.')
-        price = price_parse(entry["price"]) if entry.get("price") is not None else None
-        ref = entry.get("ref") if isinstance(entry.get("ref"), str) else ""
-        items.append(ItemInput(sku=entry["sku"], quantity=quantity, price=price, ref=ref))
-    return items
-
-
-def _attributed(brand: Brand, reference: Any, items: list[ItemInput]) -> Response | None:
-    """The response a purchase came from: a product link's `ref` (the order's, or an item's),
-    or the response's own token. References of another brand link nothing."""
-    candidates = [reference, *(item.ref for item in items)]
-    for ref in candidates:
-        found = attribution_lookup(ref) if isinstance(ref, str) else None
-        if found is not None and found[0].brand_id == brand.pk and not found[0].is_preview:
-            return found[0]
-    if isinstance(reference, str) and reference:
-        return Response.objects.filter(brand=brand, token=reference, is_preview=False).first()
+def _unverified(request: HttpRequest, brand: Brand) -> JsonResponse | None:
+    """A 401 or 413 unless the body is small enough and signed with the brand's secret."""
+    found = selectors.followup_settings_of(brand.pk)
+    if found is None:
+        return _problem(
+            401,
+            "Signature cannot be checked: this brand has no webhook secret yet. An owner "
+            "creates it in the admin, under follow-up settings.",
+        )
+    if len(request.body) > webhook.MAX_BODY_BYTES:
+        return _problem(413, "The body is too large.")
+    if not webhook.signature_valid(found.webhook_secret, request.body, request.headers):
+        return _problem(
+            401,
+            "Signature missing, invalid or stale: sign with the brand's webhook secret "
+            "(Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature).",
+        )
     return None
+
+
+def _receipt(receipt: StoreReceipt) -> JsonResponse:
+    purchase = receipt.purchase
+    body = {
+        "order_id": purchase.order_id,
+        "status": purchase.status,
+        "created": receipt.created,
+        "linked_to_response": purchase.response_id is not None,
+        "followups_scheduled": receipt.followups_scheduled,
+    }
+    if receipt.reference_unmatched:
+        body["warning"] = "The reference matches no response of this brand; not linked."
+    return JsonResponse(body, status=201 if receipt.created else 200)
 
 
 @csrf_exempt
@@ -392,100 +310,28 @@ def purchases_webhook(request: HttpRequest) -> HttpResponse:
     """A store reports a purchase or a refund, signed per the Standard Webhooks specification.
 
     The brand is named in the query string (?brand=<slug>), because its secret is needed to
-    check the signature before the body may be trusted, or even parsed. The body:
-
-        {"type": "purchase.completed",
-         "data": {"order_id": "1001", "purchased_at": "2025-05-01T10:00:00Z",
-                  "items": [{"sku": "keel-5", "quantity": 1, "price": "129.00", "ref": "…"}],
-                  "reference": "<a product link's ref, or the response token>",
-                  "email": "ana@example.com", "first_name": "Ana", "language": "es",
-                  "consent": {"wording_version": "checkout-2025-01", "given_at": "…"}}}
-        {"type": "purchase.refunded", "data": {"order_id": "1001"}}
+    check the signature before the body may be trusted, or even parsed. The body is described
+    in `webhook.event_parse`.
 
     201: recorded; 200: already recorded (same order id) or refunded; 400: what is wrong;
-    401: unsigned, badly signed or stale; 404: refund of an unknown order.
+    401: unknown brand, unsigned, badly signed or stale; 404: refund of an unknown order;
+    413: a body over 256 KiB.
     """
-    brand = Brand.objects.filter(slug=request.GET.get("brand", "")).first()
+    brand = selectors.brand_by_slug(request.GET.get("brand", ""))
     if brand is None:
         return _problem(401, "Unknown brand: add ?brand=<your brand's slug> to the URL.")
-    secret = services.brand_followup_settings(brand.pk).webhook_secret
-    body = request.body
-    if len(body) > MAX_WEBHOOK_BYTES:
-        return _problem(413, "The body is too large.")
-    headers = {
-        name: request.headers.get(name, "")
-        for name in ("webhook-id", "webhook-timestamp", "webhook-signature")
-    }
+    refused = _unverified(request, brand)
+    if refused is not None:
+        return refused
     try:
-        Webhook(secret).verify(body, headers, json_parse=False)
-    except Exception:
-        # Missing headers, a bad signature, a timestamp more than 5 minutes off, or headers so
-        # malformed the library cannot read them: all the same to the sender.
-        return _problem(
-            401,
-            "Signature missing, invalid or stale: sign with the brand's webhook secret "
-            "(Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature).",
-        )
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return _problem(400, f"The body is not valid JSON: {error}.")
-    if not isinstance(payload, dict) or not isinstance(payload.get("data"), dict):
-        return _problem(400, 'Send {"type": "purchase.completed", "data": {...}}.')
-    kind = payload.get("type")
-    data = payload["data"]
-    order_id = data.get("order_id")
-    if not isinstance(order_id, str) or not order_id.strip():
-        return _problem(400, '"data.order_id" must be the store\'s order id, a string.')
-    try:
-        if kind == "purchase.refunded":
+        event = webhook.event_parse(request.body)
+        if isinstance(event, StoreRefund):
             purchase = purchase_refund(
-                brand=brand,
-                order_id=order_id,
-                refunded_at=_when(data.get("refunded_at"), "refunded_at"),
+                brand=brand, order_id=event.order_id, refunded_at=event.refunded_at
             )
             return JsonResponse({"order_id": purchase.order_id, "status": purchase.status})
-        if kind != "purchase.completed":
-            return _problem(
-                400, f'Unknown type {kind!r}: use "purchase.completed" or "purchase.refunded".'
-            )
-        items = _items(data)
-        reference = data.get("reference")
-        response = _attributed(brand, reference, items)
-        consent = data.get("consent")
-        consent_input = None
-        if isinstance(consent, dict) and consent.get("wording_version"):
-            consent_input = ConsentInput(
-                wording_version=str(consent["wording_version"]),
-                source="checkout",
-                given_at=_when(consent.get("given_at"), "consent.given_at"),
-            )
-        email = data.get("email") if isinstance(data.get("email"), str) else ""
-        if email and "@" not in email:
-            return _problem(400, f'"email" {email!r} is not an e-mail address.')
-        purchase, created = purchase_record(
-            brand=brand,
-            order_id=order_id,
-            items=items,
-            source=Purchase.Source.WEBHOOK,
-            purchased_at=_when(data.get("purchased_at"), "purchased_at"),
-            response=response,
-            email=email,
-            first_name=str(data.get("first_name") or ""),
-            language=str(data.get("language") or ""),
-            consent=consent_input,
-        )
+        return _receipt(store_purchase_record(brand=brand, order=event))
     except PurchaseNotFound as missing:
         return _problem(404, str(missing))
     except PurchaseRejected as rejected:
         return _problem(400, str(rejected))
-    body_out = {
-        "order_id": purchase.order_id,
-        "status": purchase.status,
-        "created": created,
-        "linked_to_response": purchase.response_id is not None,
-        "followups_scheduled": purchase.followups.count(),
-    }
-    if reference and response is None:
-        body_out["warning"] = "The reference matches no response of this brand; not linked."
-    return JsonResponse(body_out, status=201 if created else 200)

@@ -7,9 +7,7 @@ from datetime import timedelta
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from assessments.models import Assessment, ProductReference, Response
-
-REFERENCE_MAX_LENGTH = 32
+from assessments.models import Assessment, Response
 
 
 def published_assessments() -> QuerySet[Assessment]:
@@ -29,18 +27,6 @@ def responses_for_taking(*, with_brand: bool = True) -> QuerySet[Response]:
     """
     responses = Response.objects.annotate(version_hash=F("version__content_hash"))
     return responses.select_related("brand") if with_brand else responses
-
-
-def attribution_lookup(ref: str) -> tuple[Response, str] | None:
-    """The response and product sku a product link's `ref` stands for; None if unknown."""
-    if not isinstance(ref, str) or not ref or len(ref) > REFERENCE_MAX_LENGTH:
-        return None
-    found = (
-        ProductReference.objects.select_related("response", "response__brand")
-        .filter(ref=ref)
-        .first()
-    )
-    return (found.response, found.sku) if found is not None else None
 
 
 def abandoned_responses(*, idle_for: timedelta) -> QuerySet[Response]:

@@ -278,3 +278,21 @@ def response_go_back(*, response: Response, to_step: str) -> bool:
     locked.save(update_fields=["current_step", "status", "completed_at", "revision", "updated_at"])
     _sync(response, locked)
     return True
+
+
+@transaction.atomic
+def response_retake(
+    *, previous: Response, version: AssessmentVersion, brand: Brand, language: str
+) -> Response:
+    """Start `version` again for the customer of `previous`, with its answers filled in.
+
+    Answers are keyed by stable question keys, so they carry over to a newer version; the
+    engine ignores any whose question is gone. The customer still walks every step.
+    """
+    response = response_start(
+        version=version, brand=brand, language=language, fields=previous.fields or {}
+    )
+    response.answers = dict(previous.answers or {})
+    response.revision += 1
+    response.save(update_fields=["answers", "revision", "updated_at"])
+    return response

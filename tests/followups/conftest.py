@@ -16,7 +16,7 @@ from standardwebhooks.webhooks import Webhook
 
 from assessments.authoring.services import assessment_import
 from assessments.followups.purchases import ConsentInput, ItemInput, purchase_record
-from assessments.followups.services import brand_followup_settings
+from assessments.followups.services import followup_settings_ensure
 from assessments.models import (
     Assessment,
     Brand,
@@ -137,7 +137,7 @@ def post_webhook(
     client: Client, brand: Brand, payload: Any, *, secret: str | None = None, **headers: Any
 ):
     body = payload if isinstance(payload, (bytes, str)) else json.dumps(payload)
-    secret = secret or brand_followup_settings(brand.pk).webhook_secret
+    secret = secret or followup_settings_ensure(brand_id=brand.pk).webhook_secret
     signed = headers or sign(secret, body)
     return client.post(
         reverse("followups:webhook") + f"?brand={brand.slug}",

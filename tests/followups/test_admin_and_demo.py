@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.followups.services import brand_followup_settings
+from assessments.followups.services import followup_settings_ensure
 from assessments.models import FollowUp, FollowUpPlan, Purchase
 from tests.factories import member
 
@@ -88,13 +88,13 @@ def test_plans_are_edited_with_their_steps_inline(client, brand, plan):
 
 
 def test_only_owners_see_the_webhook_secret(client, brand):
-    secret = brand_followup_settings(brand.pk).webhook_secret
+    secret = followup_settings_ensure(brand_id=brand.pk).webhook_secret
     client.force_login(member(brand, "editor"))
     assert (
         client.get(reverse("admin:assessments_brandfollowupsettings_changelist")).status_code == 403
     )
     client.force_login(member(brand, "owner"))
-    row = brand_followup_settings(brand.pk)
+    row = followup_settings_ensure(brand_id=brand.pk)
     page = client.get(reverse("admin:assessments_brandfollowupsettings_change", args=[row.pk]))
     assert page.status_code == 200
     body = page.content.decode()
@@ -121,3 +121,54 @@ def test_the_demo_plays_a_plan_forward_with_a_check_in_and_an_unsubscribe():
     assert "unsubscribe: 1 pending follow-up(s) cancelled" in text
     assert "cancelled — The customer unsubscribed." in text
     assert "2 message(s) sent in 40 simulated day(s)." in text
+
+
+def test_listing_the_settings_creates_none_and_an_owner_adds_them(client, brand):
+    from assessments.models import BrandFollowUpSettings
+
+    client.force_login(member(brand, "owner"))
+    listing = client.get(reverse("admin:assessments_brandfollowupsettings_changelist"))
+    assert listing.status_code == 200
+    assert not BrandFollowUpSettings.objects.exists()
+    added = client.post(reverse("admin:assessments_brandfollowupsettings_add"), {"brand": brand.pk})
+    assert added.status_code == 302, added.content.decode()[:2000]
+    row = BrandFollowUpSettings.objects.get()
+    assert row.brand == brand and row.webhook_secret.startswith("whsec_")
+    page = client.get(reverse("admin:assessments_brandfollowupsettings_change", args=[row.pk]))
+    assert row.webhook_secret in page.content.decode()
+
+
+def test_an_owner_adds_settings_only_for_their_own_brand_and_only_once(client, brand):
+    from assessments.models import BrandFollowUpSettings
+
+    other = make_brand("other")
+    client.force_login(member(brand, "owner"))
+    url = reverse("admin:assessments_brandfollowupsettings_add")
+    form = client.get(url)
+    assert form.status_code == 200
+    assert list(form.context["adminform"].form.fields["brand"].queryset) == [brand]
+    assert client.post(url, {"brand": other.pk}).status_code == 200  # not a choice
+    assert not BrandFollowUpSettings.objects.exists()
+    assert client.post(url, {"brand": brand.pk}).status_code == 302
+    assert client.post(url, {"brand": brand.pk}).status_code == 200  # already has them
+    assert BrandFollowUpSettings.objects.count() == 1
+    client.force_login(member(brand, "editor"))
+    assert client.get(url).status_code == 403
+
+
+def test_staff_entry_refuses_an_address_mail_cannot_reach(client, brand, response):
+    client.force_login(member(brand, "editor"))
+    page = client.post(
+        reverse("admin:assessments_purchase_add"),
+        {
+            "brand": brand.pk,
+            "order_id": "SHOP-10",
+            "purchased_at_0": "2025-01-01",
+            "purchased_at_1": "10:00:00",
+            "sku": "steady",
+            "quantity": "1",
+            "email": "sam@" + "x" * 250 + ".example",
+        },
+    )
+    assert page.status_code == 200
+    assert not Purchase.objects.exists()

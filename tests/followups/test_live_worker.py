@@ -230,9 +230,13 @@ def test_a_worker_killed_mid_batch_leaves_no_row_both_unsent_and_lost(smtp, proc
         raise AssertionError(processes.logs()) from None
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait()
+    delivered = len(inbox.messages)
     rows = FollowUp.objects.filter(brand=brand, step__delay_days=2)  # the ones due now
     left = Counter(rows.values_list("state", flat=True))
-    assert left["sent"] >= 8
+    # Every message the server took has its row sent, or still "sending" when the kill landed
+    # between the server's 250 and the worker's update (the solo worker has one such row).
+    assert left["sent"] + left["sending"] >= delivered >= 8
+    assert left["sending"] <= 1
     assert left["sent"] < 30, "the worker finished before it was killed; slow the server down"
     assert set(left) <= {"sent", "sending", "claimed"}
 

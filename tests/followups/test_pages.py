@@ -9,7 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.followups.services import followup_send, followups_claim_due, preference_for
+from assessments.followups.selectors import preference_of
+from assessments.followups.services import followup_send, followups_claim_due
 from assessments.models import (
     CheckIn,
     Consent,
@@ -147,7 +148,7 @@ def test_the_re_assessment_starts_pre_filled_and_shows_what_changed(client, resp
 def test_one_click_unsubscribe_needs_no_cookie_login_or_csrf(response):
     client = Client(enforce_csrf_checks=True)
     purchase, _ = buy(response)
-    preference = preference_for(brand_id=purchase.brand_id, email=purchase.email)
+    preference = preference_of(brand_id=purchase.brand_id, email=purchase.email)
     url = reverse("followups:unsubscribe", args=[preference.token])
     page = client.post(
         url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
@@ -160,7 +161,7 @@ def test_one_click_unsubscribe_needs_no_cookie_login_or_csrf(response):
 
 def test_a_get_of_the_unsubscribe_link_only_asks(client, response):
     purchase, _ = buy(response)
-    preference = preference_for(brand_id=purchase.brand_id, email=purchase.email)
+    preference = preference_of(brand_id=purchase.brand_id, email=purchase.email)
     page = client.get(reverse("followups:unsubscribe", args=[preference.token]))
     assert page.status_code == 200
     assert 'method="post"' in page.content.decode()
@@ -170,7 +171,7 @@ def test_a_get_of_the_unsubscribe_link_only_asks(client, response):
 
 def test_preferences_turn_off_one_kind_and_its_pending_rows(client, response, mailoutbox):
     purchase, _ = buy(response)
-    preference = preference_for(brand_id=purchase.brand_id, email=purchase.email)
+    preference = preference_of(brand_id=purchase.brand_id, email=purchase.email)
     url = reverse("followups:preferences", args=[preference.token])
     assert "Planned" in client.get(url).content.decode()
     page = client.post(url, {"tips": "on", "reassessments": "on"})
@@ -181,7 +182,7 @@ def test_preferences_turn_off_one_kind_and_its_pending_rows(client, response, ma
 
 def test_turning_everything_off_is_unsubscribing(client, response):
     purchase, _ = buy(response)
-    preference = preference_for(brand_id=purchase.brand_id, email=purchase.email)
+    preference = preference_of(brand_id=purchase.brand_id, email=purchase.email)
     client.post(reverse("followups:preferences", args=[preference.token]), {})
     assert ContactPreference.objects.get().unsubscribed_at is not None
     assert set(purchase.followups.values_list("state", flat=True)) == {"cancelled"}
@@ -220,7 +221,7 @@ def test_unsubscribing_again_after_a_new_consent_withdraws_it(response):
     from assessments.followups.services import unsubscribe
 
     purchase, _ = buy(response)
-    preference = preference_for(brand_id=purchase.brand_id, email=purchase.email)
+    preference = preference_of(brand_id=purchase.brand_id, email=purchase.email)
     unsubscribe(preference=preference)
     future = timezone.now() + dt.timedelta(minutes=2)  # a store's clock running ahead
     consent_record(
@@ -232,3 +233,101 @@ def test_unsubscribing_again_after_a_new_consent_withdraws_it(response):
     )
     unsubscribe(preference=preference)
     assert not Consent.objects.filter(withdrawn_at__isnull=True).exists()
+
+
+def test_consent_gives_the_customer_preferences_and_no_consent_gives_none(response, published):
+    from .conftest import make_response
+
+    buy(response)
+    assert ContactPreference.objects.filter(email="ana@example.com").exists()
+    buy(make_response(published), order_id="A-2", email="cy@example.com", consent=False)
+    assert not ContactPreference.objects.filter(email="cy@example.com").exists()
+
+
+def test_a_follow_up_page_reads_without_writing_preferences(client, response):
+    purchase, _ = buy(response)
+    ContactPreference.objects.all().delete()  # a customer from before preferences existed
+    tip = page_of(purchase, "tip")
+    page = client.get(reverse("followups:page", args=[tip.token]))
+    assert page.status_code == 200
+    assert "Hi Ana," in page.content.decode()
+    assert not ContactPreference.objects.exists()
+
+
+def test_the_page_links_to_the_customers_preferences(client, response):
+    purchase, _ = buy(response)
+    preference = preference_of(brand_id=purchase.brand_id, email=purchase.email)
+    tip = page_of(purchase, "tip")
+    body = client.get(reverse("followups:page", args=[tip.token])).content.decode()
+    assert reverse("followups:preferences", args=[preference.token]) in body
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"csat": "abc", "ces": "3", "nps": "5", "delivered": "yes"},
+        {"csat": "4", "ces": "3", "nps": "5", "delivered": "maybe"},
+        {"csat": "4", "ces": "3", "nps": "5", "delivered": "yes", "comment": "x" * 2001},
+    ],
+    ids=["not a number", "no such answer", "comment too long"],
+)
+def test_a_check_in_that_is_not_answers_is_shown_back_not_stored(client, response, answers):
+    purchase, _ = buy(response)
+    url = reverse("followups:page", args=[page_of(purchase, "checkin").token])
+    page = client.post(url, answers)
+    assert page.status_code == 200
+    assert "question--invalid" in page.content.decode()
+    assert not CheckIn.objects.exists()
+
+
+def test_a_check_in_keeps_the_customers_comment(client, response):
+    purchase, _ = buy(response)
+    url = reverse("followups:page", args=[page_of(purchase, "checkin").token])
+    data = {"csat": "3", "ces": "2", "nps": "0", "delivered": "no", "comment": "  Too narrow.  "}
+    assert client.post(url, data).status_code == 303
+    assert (CheckIn.objects.get().nps, CheckIn.objects.get().comment) == (0, "Too narrow.")
+
+
+@pytest.mark.parametrize("email", ["a@b", "ana@@example.com", "x" * 250 + "@example.com"])
+def test_i_bought_this_refuses_what_is_not_an_address(client, response, email):
+    url = reverse("followups:bought", args=[response.token])
+    page = client.post(url, {"sku": "steady", "consent": "on", "email": email})
+    assert page.status_code == 422
+    assert "Give your e-mail address" in page.content.decode()
+    assert not Purchase.objects.exists()
+
+
+def test_i_bought_this_only_offers_the_brands_own_products(client, response):
+    from assessments.authoring.services import assessment_import
+    from tests.factories import definition, products
+
+    from .conftest import make_brand
+
+    other = make_brand("other")
+    assessment_import(brand=other, source=definition(products=products("other")), publish=True)
+    url = reverse("followups:bought", args=[response.token])
+    for sku in ("", "ghost", "other-steady"):
+        page = client.post(url, {"sku": sku})
+        assert page.status_code == 422
+        assert "Choose the product you bought." in page.content.decode()
+    assert not Purchase.objects.exists()
+
+
+def test_a_double_click_on_the_last_allowed_report_is_not_refused(client, response):
+    url = reverse("followups:bought", args=[response.token])
+    for n in range(3):
+        assert client.post(url, {"sku": "steady", "submission_id": f"s{n}"}).status_code == 303
+    again = client.post(url, {"sku": "steady", "submission_id": "s2"})
+    assert again.status_code == 303
+    assert Purchase.objects.count() == 3
+
+
+def test_i_bought_this_answers_in_the_customers_language(client, published, plan):
+    from .conftest import make_response
+
+    spanish = make_response(published, language="es")
+    url = reverse("followups:bought", args=[spanish.token])
+    page = client.post(url, {"sku": "ghost"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 422
+    assert page["Content-Language"] == "es"
+    assert "Elige el producto que compraste." in page.content.decode()

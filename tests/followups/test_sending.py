@@ -16,16 +16,16 @@ from django.test import override_settings
 from django.utils import timezone
 
 from assessments.followups.purchases import purchase_refund
+from assessments.followups.selectors import preference_of
 from assessments.followups.services import (
-    brand_followup_settings,
     followup_send,
+    followup_settings_ensure,
     followups_claim_due,
     followups_recover_stale,
-    preference_for,
     unsubscribe,
 )
 from assessments.models import Consent, FollowUp, Purchase
-from assessments.tasks import followups_dispatch_due
+from assessments.tasks import followups_dispatch_due_task
 
 from .conftest import buy, make_response, postgres_only
 
@@ -68,7 +68,7 @@ def test_consent_withdrawn_after_purchase_skips_at_send_time(response, mailoutbo
 
 
 def test_the_weekly_cap_holds_across_purchases(published, plan, brand, mailoutbox):
-    settings_row = brand_followup_settings(brand.pk)
+    settings_row = followup_settings_ensure(brand_id=brand.pk)
     settings_row.weekly_cap = 1
     settings_row.save()
     now = timezone.now()
@@ -105,7 +105,7 @@ def test_unsubscribing_stops_every_pending_follow_up(response, client, mailoutbo
 
 def test_an_unsubscribed_customer_gets_nothing_from_a_new_purchase(response, published):
     purchase, _ = buy(response)
-    unsubscribe(preference=preference_for(brand_id=purchase.brand_id, email=purchase.email))
+    unsubscribe(preference=preference_of(brand_id=purchase.brand_id, email=purchase.email))
     again, _ = buy(make_response(published), order_id="A-2")
     assert again.followups.count() == 0
 
@@ -147,7 +147,7 @@ def test_a_rolled_back_purchase_leaves_no_rows_and_queues_nothing(response, mail
             raise RuntimeError("the store's request failed after the purchase was written")
         assert not Purchase.objects.exists()
         assert not FollowUp.objects.exists()
-        assert followups_dispatch_due() == 0
+        assert followups_dispatch_due_task() == 0
     finally:
         before_task_publish.disconnect(count)
     assert published_tasks == []
@@ -269,7 +269,7 @@ def test_the_dispatch_task_claims_and_sends_eagerly(response, mailoutbox, monkey
     # In PostgreSQL mode a broker is configured; this test is about the task's logic.
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     buy(response, when=timezone.now() - 3 * DAY)
-    assert followups_dispatch_due() == 1
+    assert followups_dispatch_due_task() == 1
     assert len(mailoutbox) == 1
 
 
@@ -344,10 +344,34 @@ def test_with_the_mail_server_down_a_pass_keeps_going_and_the_row_is_retried_lat
             "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 1},
         }
     }
-    assert followups_dispatch_due() == 0  # both tried, neither raised out of the pass
+    assert followups_dispatch_due_task() == 0  # both tried, neither raised out of the pass
     assert set(FollowUp.objects.filter(state="claimed").values_list("attempts", flat=True)) == {1}
     settings.MAILERS = locmem
     later = timezone.now() + dt.timedelta(seconds=settings.FOLLOWUPS_CLAIM_TIMEOUT + 60)
     followups_recover_stale(now=later)
-    assert followups_dispatch_due() == 2
+    assert followups_dispatch_due_task() == 2
     assert len(mailoutbox) == 2
+
+
+def test_one_dispatch_loop_claims_in_batches_and_stops_after_its_rounds(published, plan):
+    from assessments.followups.services import followups_dispatch_due
+
+    for n in range(3):
+        buy(
+            make_response(published),
+            order_id=f"R-{n}",
+            email=f"r{n}@example.com",
+            when=timezone.now() - 3 * DAY,
+        )
+    handed: list[int] = []
+
+    def deliver(claim) -> str:
+        handed.append(claim.followup_id)
+        return "noted"
+
+    first = followups_dispatch_due(deliver=deliver, limit=1, worker="test", rounds=2)
+    assert first.outcomes == {"noted": 2}
+    rest = followups_dispatch_due(deliver=deliver, limit=1, worker="test")
+    assert rest.outcomes == {"noted": 1}
+    assert len(set(handed)) == 3
+    assert followups_dispatch_due(deliver=deliver, limit=1, worker="test").outcomes == {}

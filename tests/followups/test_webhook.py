@@ -8,8 +8,8 @@ import json
 import pytest
 from django.utils import timezone
 
-from assessments.followups.services import brand_followup_settings, webhook_secret_rotate
-from assessments.models import FollowUp, Purchase, PurchaseItem
+from assessments.followups.services import followup_settings_ensure, webhook_secret_rotate
+from assessments.models import BrandFollowUpSettings, FollowUp, Purchase, PurchaseItem
 
 from .conftest import post_webhook, purchase_payload, sign
 
@@ -62,15 +62,15 @@ def test_a_signature_made_with_another_secret_gets_401(client, brand, response):
 
 
 def test_a_rotated_secret_stops_the_old_one(client, brand, response):
-    old = brand_followup_settings(brand.pk).webhook_secret
-    webhook_secret_rotate(settings_row=brand_followup_settings(brand.pk))
+    old = followup_settings_ensure(brand_id=brand.pk).webhook_secret
+    webhook_secret_rotate(settings_row=followup_settings_ensure(brand_id=brand.pk))
     body = json.dumps(purchase_payload(response))
     assert post_webhook(client, brand, body, **sign(old, body)).status_code == 401
 
 
 def test_a_stale_or_future_timestamp_gets_401(client, brand, response):
     body = json.dumps(purchase_payload(response))
-    secret = brand_followup_settings(brand.pk).webhook_secret
+    secret = followup_settings_ensure(brand_id=brand.pk).webhook_secret
     for at in (timezone.now() - dt.timedelta(minutes=6), timezone.now() + dt.timedelta(minutes=6)):
         page = post_webhook(client, brand, body, **sign(secret, body, at=at))
         assert page.status_code == 401
@@ -90,7 +90,7 @@ def test_garbage_signature_headers_get_401_not_500(client, brand, response):
 
 def test_a_tampered_body_gets_401(client, brand, response):
     body = json.dumps(purchase_payload(response))
-    secret = brand_followup_settings(brand.pk).webhook_secret
+    secret = followup_settings_ensure(brand_id=brand.pk).webhook_secret
     headers = sign(secret, body)
     page = post_webhook(client, brand, body.replace("W-1", "W-2"), **headers)
     assert page.status_code == 401
@@ -127,6 +127,19 @@ def test_unknown_skus_get_400_naming_them(client, brand, response):
         ({"order_id": 17}, "order_id"),
         ({"purchased_at": "yesterday"}, "ISO 8601"),
         ({"email": "not-an-address"}, "e-mail"),
+        # What used to pass the old "@" check, or crash on the way to the database.
+        ({"email": "ana@@example.com"}, "e-mail"),
+        ({"email": 42}, '"email"'),
+        ({"purchased_at": "2025-13-45T10:00:00Z"}, "ISO 8601"),
+        ({"purchased_at": "9999-12-31T23:59:59-14:00"}, "between the years"),
+        ({"items": [{"sku": "steady", "price": "1e30"}]}, "must be below"),
+        ({"items": [{"sku": "steady", "price": True}]}, "not a number"),
+        ({"items": [{"sku": "steady", "quantity": 10**12}]}, "quantity"),
+        ({"items": [{"sku": "steady", "ref": ["x"]}]}, '"ref"'),
+        ({"consent": True}, '"consent"'),
+        ({"consent": {"given_at": "2025-05-01T10:00:00Z"}}, "wording_version"),
+        ({"consent": {"wording_version": "v1", "given_at": "soon"}}, "consent.given_at"),
+        ({"first_name": {"name": "Ana"}}, '"first_name"'),
     ],
 )
 def test_malformed_purchases_get_400_with_a_message(client, brand, response, data, fragment):
@@ -134,6 +147,31 @@ def test_malformed_purchases_get_400_with_a_message(client, brand, response, dat
     assert page.status_code == 400
     assert fragment in page.json()["error"]
     assert not Purchase.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"type": "purchase.completed", "data": 1' + b"1" * 5000 + b"}",
+    ],
+    ids=["nested too deep", "a number too long to read"],
+)
+def test_json_python_cannot_read_gets_400_not_500(client, brand, response, body):
+    page = post_webhook(client, brand, body)
+    assert page.status_code == 400
+    assert "not valid JSON" in page.json()["error"]
+
+
+def test_a_brand_without_a_webhook_secret_gets_401_saying_so_and_none_is_made(client, brand):
+    page = client.post(
+        f"/api/v1/purchases?brand={brand.slug}",
+        data=json.dumps({"type": "purchase.completed", "data": {}}),
+        content_type="application/json",
+    )
+    assert page.status_code == 401
+    assert "no webhook secret yet" in page.json()["error"]
+    assert not BrandFollowUpSettings.objects.exists()
 
 
 def test_an_unknown_event_type_gets_400(client, brand, response):

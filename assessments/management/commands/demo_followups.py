@@ -19,12 +19,12 @@ from django.utils import timezone
 
 from assessments import engine
 from assessments.followups.purchases import ConsentInput, ItemInput, purchase_record, response_facts
+from assessments.followups.selectors import preference_of
 from assessments.followups.services import (
     CheckInAnswers,
     checkin_record,
     followup_send,
     followups_claim_due,
-    preference_for,
     unsubscribe,
 )
 from assessments.models import Assessment, FollowUp, FollowUpPlanStep, Purchase, Response
@@ -82,29 +82,54 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        out = self.stdout.write
-        assessment = Assessment.objects.filter(
-            brand__slug=options["brand"], key=options["assessment"], live_version__isnull=False
-        ).first()
-        if assessment is None:
-            call_command("load_demo", stdout=self.stderr)
-            assessment = Assessment.objects.filter(
-                brand__slug=options["brand"], key=options["assessment"]
-            ).first()
-        if assessment is None or assessment.live_version is None:
-            raise CommandError(f"No published {options['brand']}/{options['assessment']}.")
+        assessment = self.find_assessment(options["brand"], options["assessment"])
         language = options["language"] or assessment.brand.languages[0]
+        self.say(
+            RULE, "DEMO: follow-ups played forward in time. Nothing here waits for real days.", RULE
+        )
+        start = timezone.now()
+        purchase = self.buy_top_recommendation(assessment, language, start)
+        with override_settings(
+            MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+        ):
+            mail.outbox = []
+            self.stop_after_checkin = not options["keep_subscribed"]
+            for day in range(options["days"] + 1):
+                self.play_day(day, start + dt.timedelta(days=day, minutes=1))
+            sent = len(mail.outbox)
+        self.say(RULE, "Follow-ups of this purchase now:")
+        for row in purchase.followups.select_related("step").order_by("scheduled_for"):
+            day = (row.scheduled_for - start).days
+            reason = f" — {row.reason}" if row.reason else ""
+            self.say(f"  day {day:>3} {row.step.kind:<8} {row.state}{reason}")
+        self.say(f"{sent} message(s) sent in {options['days']} simulated day(s).")
 
-        out(RULE)
-        out("DEMO: follow-ups played forward in time. Nothing here waits for real days.")
-        out(RULE)
+    def say(self, *lines: str) -> None:
+        for line in lines:
+            self.stdout.write(line)
+
+    def find_assessment(self, brand: str, key: str) -> Assessment:
+        """The published demo assessment, loading the demo data first if it is not there."""
+        found = Assessment.objects.filter(
+            brand__slug=brand, key=key, live_version__isnull=False
+        ).first()
+        if found is None:
+            call_command("load_demo", stdout=self.stderr)
+            found = Assessment.objects.filter(brand__slug=brand, key=key).first()
+        if found is None or found.live_version is None:
+            raise CommandError(f"No published {brand}/{key}.")
+        return found
+
+    def buy_top_recommendation(
+        self, assessment: Assessment, language: str, start: dt.datetime
+    ) -> Purchase:
+        """A demo customer finishes the assessment and buys its top recommendation, consenting."""
         response = demo_response(assessment, language)
         facts = response_facts(response)
         top = min(facts.ranks, key=facts.ranks.get) if facts.ranks else None
         if top is None:
             raise CommandError("The demo response got no recommendation to buy.")
         email = f"demo+{uuid.uuid4().hex[:8]}@example.com"
-        start = timezone.now()
         purchase, _created = purchase_record(
             brand=assessment.brand,
             order_id=f"demo-{uuid.uuid4().hex[:12]}",
@@ -118,56 +143,52 @@ class Command(BaseCommand):
             consent=ConsentInput("demo-v1", "demo"),
         )
         outcome = facts.outcome.key if facts.outcome else "none"
-        out(f"Response {response.token[:8]}… finished: outcome {outcome}.")
-        out(f"Purchase {purchase.order_id}: {top} (recommended no. {facts.ranks[top]}), {email}.")
+        self.say(
+            f"Response {response.token[:8]}… finished: outcome {outcome}.",
+            f"Purchase {purchase.order_id}: {top} (recommended no. {facts.ranks[top]}), {email}.",
+        )
         for row in purchase.followups.select_related("step__plan").order_by("scheduled_for"):
             day = (row.scheduled_for - start).days
-            out(f"  planned: day {day:>3} {row.step.kind:<8} ({row.step.plan.name})")
+            self.say(f"  planned: day {day:>3} {row.step.kind:<8} ({row.step.plan.name})")
+        return purchase
 
-        stopped = False
-        with override_settings(
-            MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-        ):
-            mail.outbox = []
-            for day in range(options["days"] + 1):
-                now = start + dt.timedelta(days=day, minutes=1)
-                for claim in followups_claim_due(now=now, worker="demo"):
-                    result = followup_send(
-                        followup_id=claim.followup_id, claim=claim.claim, now=now
-                    )
-                    row = FollowUp.objects.select_related("step").get(pk=claim.followup_id)
-                    out(RULE)
-                    out(f"Day {day}: {row.step.get_kind_display()} → {result}")
-                    if result != "sent":
-                        out(f"  reason: {row.reason}")
-                        continue
-                    message = mail.outbox[-1]
-                    out(f"From: {message.from_email}")
-                    out(f"To: {', '.join(message.to)}")
-                    out(f"Subject: {message.subject}")
-                    for name in ("List-Unsubscribe", "List-Unsubscribe-Post", "Message-ID"):
-                        out(f"{name}: {message.extra_headers[name]}")
-                    out("")
-                    out(message.body.rstrip())
-                    if row.step.kind == FollowUpPlanStep.Kind.CHECKIN:
-                        checkin_record(followup=row, answers=CheckInAnswers(4, 6, 9, "yes"))
-                        out("")
-                        out(
-                            ">> The customer answered the check-in: CSAT 4, effort 6, NPS 9, "
-                            "delivered as promised: yes."
-                        )
-                        if not options["keep_subscribed"] and not stopped:
-                            preference = preference_for(brand_id=row.brand_id, email=row.email)
-                            cancelled = unsubscribe(preference=preference)
-                            stopped = True
-                            out(
-                                f">> Then clicked one-click unsubscribe: {cancelled} pending "
-                                "follow-up(s) cancelled."
-                            )
-        out(RULE)
-        out("Follow-ups of this purchase now:")
-        for row in purchase.followups.select_related("step").order_by("scheduled_for"):
-            day = (row.scheduled_for - start).days
-            reason = f" — {row.reason}" if row.reason else ""
-            out(f"  day {day:>3} {row.step.kind:<8} {row.state}{reason}")
-        out(f"{len(mail.outbox)} message(s) sent in {options['days']} simulated day(s).")
+    def play_day(self, day: int, now: dt.datetime) -> None:
+        """Send what is due on this simulated day, printing each message as the customer gets it."""
+        for claim in followups_claim_due(now=now, worker="demo"):
+            result = followup_send(followup_id=claim.followup_id, claim=claim.claim, now=now)
+            row = FollowUp.objects.select_related("step").get(pk=claim.followup_id)
+            self.say(RULE, f"Day {day}: {row.step.get_kind_display()} → {result}")
+            if result != "sent":
+                self.say(f"  reason: {row.reason}")
+                continue
+            self.print_message(mail.outbox[-1])
+            if row.step.kind == FollowUpPlanStep.Kind.CHECKIN:
+                self.answer_checkin(row)
+
+    def print_message(self, message: mail.EmailMessage) -> None:
+        self.say(
+            f"From: {message.from_email}",
+            f"To: {', '.join(message.to)}",
+            f"Subject: {message.subject}",
+        )
+        for name in ("List-Unsubscribe", "List-Unsubscribe-Post", "Message-ID"):
+            self.say(f"{name}: {message.extra_headers[name]}")
+        self.say("", message.body.rstrip())
+
+    def answer_checkin(self, row: FollowUp) -> None:
+        """The customer answers the check-in, then (unless told not to) stops the rest."""
+        checkin_record(followup=row, answers=CheckInAnswers(4, 6, 9, "yes"))
+        self.say(
+            "",
+            ">> The customer answered the check-in: CSAT 4, effort 6, NPS 9, "
+            "delivered as promised: yes.",
+        )
+        if not self.stop_after_checkin:
+            return
+        preference = preference_of(brand_id=row.brand_id, email=row.email)
+        assert preference is not None  # created with the consent
+        cancelled = unsubscribe(preference=preference)
+        self.stop_after_checkin = False
+        self.say(
+            f">> Then clicked one-click unsubscribe: {cancelled} pending follow-up(s) cancelled."
+        )
