@@ -140,6 +140,11 @@ def _parse(text: str | bytes) -> dict[str, Any]:
                 )
             ]
         ) from error
+    except RecursionError as error:
+        # Python's parser gives up on thousands of nested brackets; no definition needs them.
+        raise DefinitionRejected(
+            [Problem("$", "The file is nested too deeply to be a definition.", "json")]
+        ) from error
     if not isinstance(data, dict):
         raise DefinitionRejected(
             [Problem("$", "The file must hold one JSON object (an assessment definition).", "type")]

@@ -170,3 +170,19 @@ def test_an_image_that_cannot_be_used_is_refused_and_leaves_no_file(
     assert says in page.content.decode()
     assert not Product.objects.filter(sku="trail-1").exists()
     assert _stored_files() == before
+
+
+# -- import -------------------------------------------------------------------------------
+
+
+def test_importing_a_file_nested_fifty_thousand_deep_is_a_problem_not_a_crash(
+    admin_client, brand
+):
+    payload = ('{"key": "deep", "steps": ' + "[" * 50_000 + "]" * 50_000 + "}").encode()
+    page = admin_client.post(
+        reverse("admin:assessments_assessment_import"),
+        {"brand": brand.pk, "file": SimpleUploadedFile("deep.json", payload)},
+    )
+    assert page.status_code == 400
+    assert "nested too deeply" in page.content.decode()
+    assert not brand.assessments.filter(key="deep").exists()
