@@ -20,6 +20,7 @@ from assessments.followups.services import (
     followups_claim_due,
     followups_recover_stale,
 )
+from assessments.privacy.services import retention_apply
 
 TRANSIENT = (TransientSendError, OperationalError, InterfaceError, smtplib.SMTPServerDisconnected)
 # Retries back off 10 s, 20 s, 40 s… and never wait more than 5 minutes.
@@ -67,3 +68,21 @@ def followups_dispatch_due(limit: int | None = None, rounds: int = 50) -> int:
         if len(claims) < batch:
             break
     return queued
+
+
+@shared_task(
+    name="assessments.tasks.retention_apply",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=60,
+    retry_backoff_max=300,
+    max_retries=3,
+)
+def retention_apply_task() -> dict[str, dict[str, int]]:
+    """Apply every brand's retention period (daily, from beat); what changed, by brand."""
+    return {
+        done.brand: {"deleted": done.deleted, "anonymised": done.anonymised}
+        for done in retention_apply()
+        if done.deleted or done.anonymised
+    }
