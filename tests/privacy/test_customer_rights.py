@@ -102,9 +102,15 @@ def test_a_form_sent_from_another_site_is_refused(bought, brand, client):
 def test_the_page_speaks_the_customers_language(bought, brand, client):
     page = client.get(reverse(ASK, args=[brand.slug]) + "?lang=es")
     assert page["Content-Language"] == "es"
+    assert "Tus datos en Acme" in page.content.decode()
     asked = client.post(reverse(ASK, args=[brand.slug]) + "?lang=es", {"email": "ana@example.com"})
     assert "lang=es" in asked["Location"]
-    assert client.get(link_in(mail.outbox[0]))["Content-Language"] == "es"
+    message = mail.outbox[0]
+    assert message.subject == "Tus datos en Acme"
+    assert "24 horas" in message.body
+    opened = client.get(link_in(message))
+    assert opened["Content-Language"] == "es"
+    assert "Descargar mis datos" in opened.content.decode()
 
 
 # -- links that cannot be used --------------------------------------------------------------
