@@ -311,7 +311,7 @@ class Erasure:
 def customer_data_erase(
     *, brand: Brand, email: str, user: AbstractBaseUser | AnonymousUser | None = None
 ) -> Erasure:
-    """Erase everything tied to `email` at `brand`, all or nothing, and log it.
+    """Erase everything tied to `email` at `brand`, all or nothing, and log what went.
 
     `user` is the staff member acting on a request that came another way; None when the
     customer erased through their own link.
@@ -351,6 +351,8 @@ def customer_data_erase(
         responses_deleted=responses_deleted,
         responses_anonymised=anonymised,
     )
+    if erasure.nothing:
+        return erasure  # a second click, or an old link: there is nothing to log
     audit_record(
         brand=brand,
         user=user,
