@@ -10,8 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from assessments.authoring.services import assessment_import
-from assessments.followups.services import brand_followup_settings
-from assessments.models import AuditEntry, AuditEntryImmutable, Step
+from assessments.models import AuditEntry, AuditEntryImmutable, BrandFollowUpSettings, Step
 from tests.factories import BrandFactory, UserFactory, definition, member, products
 
 pytestmark = pytest.mark.django_db
@@ -145,7 +144,7 @@ def test_a_retention_period_outside_30_to_3650_days_is_a_form_error(client, owne
 def test_follow_up_settings_and_a_rotated_secret_are_logged_without_the_secret(
     client, owner, brand
 ):
-    row = brand_followup_settings(brand.pk)
+    row, _created = BrandFollowUpSettings.objects.get_or_create(brand=brand)
     old_secret = row.webhook_secret
     page = client.get(url("brandfollowupsettings_change", row.pk))
     data = change_form_data(page)
