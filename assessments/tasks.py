@@ -20,6 +20,7 @@ from assessments.followups.services import (
     followup_send,
     followups_dispatch_due,
 )
+from assessments.privacy.services import retention_apply
 
 TRANSIENT = (TransientSendError, OperationalError, InterfaceError, smtplib.SMTPServerDisconnected)
 # Retries back off 10 s, 20 s, 40 s… and never wait more than 5 minutes.
@@ -69,3 +70,21 @@ def followups_dispatch_due_task(limit: int | None = None, rounds: int = 50) -> i
         rounds=rounds,
     )
     return done.outcomes.get("queued", 0)
+
+
+@shared_task(
+    name="assessments.tasks.retention_apply",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=60,
+    retry_backoff_max=300,
+    max_retries=3,
+)
+def retention_apply_task() -> dict[str, dict[str, int]]:
+    """Apply every brand's retention period (daily, from beat); what changed, by brand."""
+    return {
+        done.brand: {"deleted": done.deleted, "anonymised": done.anonymised}
+        for done in retention_apply()
+        if done.deleted or done.anonymised
+    }

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -187,6 +188,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("FOLLOWUPS_DISPATCH_EVERY", "60")),
         "options": {"expires": 50},
     },
+    # Each brand's retention period: old unfinished responses deleted, finished ones
+    # anonymised. Daily, at a quiet hour; safe to run twice (see assessments/privacy).
+    "privacy-retention-daily": {
+        "task": "assessments.tasks.retention_apply",
+        "schedule": crontab(hour=int(os.environ.get("RETENTION_HOUR_UTC", "3")), minute=17),
+        "options": {"expires": 3600},
+    },
 }
 # Public address of the site, for links in e-mails (tips, check-ins, unsubscribe).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -195,6 +203,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 FOLLOWUPS_CLAIM_TIMEOUT = int(os.environ.get("FOLLOWUPS_CLAIM_TIMEOUT", "900"))
 FOLLOWUPS_SENDING_TIMEOUT = int(os.environ.get("FOLLOWUPS_SENDING_TIMEOUT", "900"))
 FOLLOWUPS_BATCH = int(os.environ.get("FOLLOWUPS_BATCH", "200"))
+# How long the link e-mailed to a customer who asked for their data (to download or erase
+# it) stays usable.
+PRIVACY_LINK_MAX_AGE = int(os.environ.get("PRIVACY_LINK_HOURS", "24")) * 3600
 
 # E-mail: console by default (SMTP in production). EMAIL_BACKEND=file writes to var/mail;
 # smtp uses EMAIL_HOST, EMAIL_PORT and friends.

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("assessments.taking.urls")),
     path("", include("assessments.followups.urls")),
+    path("", include("assessments.privacy.urls")),
 ]
 
 if settings.DEBUG:

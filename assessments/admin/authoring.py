@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -32,6 +33,7 @@ from assessments.engine.text import localized
 from assessments.models import (
     Assessment,
     AssessmentVersion,
+    AuditEntry,
     Brand,
     Choice,
     Outcome,
@@ -45,6 +47,7 @@ from assessments.taking.services import response_start
 
 from .base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
 from .forms import ChoiceForm, ImportForm, OutcomeForm, StableKeyForm, assessment_of
+from .privacy import audit_admin_action
 
 REORDER_MEDIA = {"js": ["assessments/admin/reorder.js"]}
 ADMIN_CSS = {"all": ["assessments/admin/authoring.css"]}
@@ -283,7 +286,10 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
     def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         assessment = self._get(request, pk, edit=True)
         try:
-            result = assessment_publish(assessment=assessment, user=request.user)
+            with transaction.atomic():
+                result = assessment_publish(assessment=assessment, user=request.user)
+                if result.created:
+                    audit_admin_action(request, AuditEntry.Action.PUBLISHED, result.version)
         except DefinitionRejected as rejected:
             return self._problems_page(
                 request,
@@ -343,6 +349,10 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
             if not assessment.versions.filter(number=version_number).exists():
                 raise Http404("No such version")
         body = assessment_export(assessment=assessment, version_number=version_number)
+        # A read, logged: who took a copy of which version is what owners audit.
+        audit_admin_action(
+            request, AuditEntry.Action.EXPORTED, assessment, {"version": version_number or "draft"}
+        )
         suffix = f"-v{version_number}" if version_number else "-draft"
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
         filename = f"{assessment.brand.slug}-{assessment.key}{suffix}.json"
@@ -351,7 +361,11 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
 
     def duplicate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         assessment = self._get(request, pk, edit=True)
-        copy = assessment_duplicate(assessment=assessment)
+        with transaction.atomic():
+            copy = assessment_duplicate(assessment=assessment)
+            audit_admin_action(
+                request, AuditEntry.Action.DUPLICATED, copy, {"from": assessment.key}
+            )
         self.message_user(
             request,
             _("Duplicated as “%(key)s”, an unpublished draft.") % {"key": copy.key},
@@ -362,7 +376,9 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
     def make_live_view(self, request: HttpRequest, pk: int, number: int) -> HttpResponse:
         assessment = self._get(request, pk, edit=True)
         version = get_object_or_404(assessment.versions, number=number)
-        version_make_live(version=version)
+        with transaction.atomic():
+            version_make_live(version=version)
+            audit_admin_action(request, AuditEntry.Action.MADE_LIVE, version, {"version": number})
         self.message_user(
             request, _("Version %(n)d is live again.") % {"n": number}, messages.SUCCESS
         )
@@ -379,12 +395,19 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
         status = 200
         if request.method == "POST" and form.is_valid():
             try:
-                assessment = assessment_import(
-                    brand=form.cleaned_data["brand"],
-                    source=form.cleaned_data["file"],
-                    publish=form.cleaned_data["publish"],
-                    user=request.user,
-                )
+                with transaction.atomic():
+                    assessment = assessment_import(
+                        brand=form.cleaned_data["brand"],
+                        source=form.cleaned_data["file"],
+                        publish=form.cleaned_data["publish"],
+                        user=request.user,
+                    )
+                    audit_admin_action(
+                        request,
+                        AuditEntry.Action.IMPORTED,
+                        assessment,
+                        {"published": bool(form.cleaned_data["publish"])},
+                    )
             except DefinitionRejected as rejected:
                 problems, status = rejected.problems, 400
             else:

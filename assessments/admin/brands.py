@@ -15,6 +15,7 @@ from assessments.models import Brand, BrandMembership, Product
 
 from .base import ScopedModelAdmin, ScopedTabularInline
 from .forms import BrandForm, ProductForm
+from .privacy import AuditedChanges, customer_data_link
 
 
 class MembershipInline(ScopedTabularInline):
@@ -37,7 +38,7 @@ class MembershipInline(ScopedTabularInline):
 
 
 @admin.register(Brand)
-class BrandAdmin(ScopedModelAdmin):
+class BrandAdmin(AuditedChanges, ScopedModelAdmin):
     form = BrandForm
     brand_path = "pk"
     list_display = ["name", "slug", "languages_list", "logo_preview"]
@@ -58,7 +59,9 @@ class BrandAdmin(ScopedModelAdmin):
         ),
         (_("Embedding"), {"fields": ["allowed_origins"]}),
         (_("Sender identity for e-mails"), {"fields": ["sender_name", "sender_email"]}),
+        (_("Customers' data"), {"fields": ["retention_days", "customer_data"]}),
     ]
+    readonly_fields = ["customer_data"]
     inlines = [MembershipInline]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -72,6 +75,10 @@ class BrandAdmin(ScopedModelAdmin):
             return True
         owned = owned_brand_ids(request.user)
         return bool(owned) if obj is None else obj.pk in owned
+
+    @admin.display(description=_("Requests by other means"))
+    def customer_data(self, obj: Brand) -> str:
+        return customer_data_link(obj) if obj.pk else "—"
 
     @admin.display(description=_("Languages"))
     def languages_list(self, obj: Brand) -> str:

@@ -35,6 +35,7 @@ from assessments.models import (
 )
 
 from .base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
+from .privacy import AuditedChanges, audit_admin_action
 
 
 class ReadOnlyMixin:
@@ -283,7 +284,7 @@ class FollowUpSettingsAddForm(forms.ModelForm):
 
 
 @admin.register(BrandFollowUpSettings)
-class BrandFollowUpSettingsAdmin(ScopedModelAdmin):
+class BrandFollowUpSettingsAdmin(AuditedChanges, ScopedModelAdmin):
     """Owners only: the webhook secret is as sensitive as a password.
 
     A brand has no settings until an owner adds them here (a POST, like every write): that
@@ -366,4 +367,5 @@ class BrandFollowUpSettingsAdmin(ScopedModelAdmin):
             queryset = queryset.filter(brand__in=owned_brand_ids(request.user))
         for row in queryset:
             webhook_secret_rotate(settings_row=row)
+            audit_admin_action(request, "webhook_secret_rotated", row)
         messages.success(request, _("New secret set. Give it to your store now."))

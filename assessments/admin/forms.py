@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.authoring.images import image_clean
 from assessments.embedding.origins import OriginError, clean_allowed_origins
 from assessments.models import Brand, Choice, Outcome, Product
+from assessments.models.brands import RETENTION_DAYS_DEFAULT
 
 
 def _clean_upload(form: forms.ModelForm, field: str) -> Any:
@@ -115,8 +116,17 @@ class BrandForm(forms.ModelForm):
         model = Brand
         fields = "__all__"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty, the period is the default one rather than an error.
+        self.fields["retention_days"].required = False
+
     def clean_logo(self) -> Any:
         return _clean_upload(self, "logo")
+
+    def clean_retention_days(self) -> int:
+        value = self.cleaned_data.get("retention_days")
+        return RETENTION_DAYS_DEFAULT if value is None else value
 
     def clean_sender_name(self) -> str:
         name = self.cleaned_data.get("sender_name") or ""

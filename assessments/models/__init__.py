@@ -22,12 +22,15 @@ from .followups import (
     Purchase,
     PurchaseItem,
 )
+from .privacy import AuditEntry, AuditEntryImmutable
 from .taking import ProductReference, Response
 from .versions import AssessmentVersion, ImmutableVersionError
 
 __all__ = [
     "Assessment",
     "AssessmentVersion",
+    "AuditEntry",
+    "AuditEntryImmutable",
     "Brand",
     "BrandFollowUpSettings",
     "BrandMembership",

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .fields import colour_validator
+
+# How long customers' responses are kept as they are: unfinished ones are then deleted and
+# finished ones anonymised (see assessments/privacy/services.py). There is no "forever":
+# what is kept after the period is anonymous, so no brand needs the personal part longer.
+RETENTION_DAYS_DEFAULT = 730
+RETENTION_DAYS_MIN = 30
+RETENTION_DAYS_MAX = 3650
 
 
 def validate_languages(value: object) -> None:
@@ -64,12 +72,30 @@ class Brand(models.Model):
     )
     sender_name = models.CharField(_("sender name"), max_length=120, blank=True)
     sender_email = models.EmailField(_("sender e-mail"), blank=True)
+    retention_days = models.PositiveSmallIntegerField(
+        _("keep customers' responses for (days)"),
+        default=RETENTION_DAYS_DEFAULT,
+        validators=[MinValueValidator(RETENTION_DAYS_MIN), MaxValueValidator(RETENTION_DAYS_MAX)],
+        help_text=_(
+            "After this many days an unfinished response is deleted and a finished one is "
+            "anonymised: its choices stay in your figures, with nothing that leads to the "
+            "customer. From 30 to 3650 days."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("brand")
         verbose_name_plural = _("brands")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    retention_days__gte=RETENTION_DAYS_MIN, retention_days__lte=RETENTION_DAYS_MAX
+                ),
+                name="brand_retention_days_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

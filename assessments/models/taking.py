@@ -101,6 +101,9 @@ class Response(models.Model):
     # E-mails sent on the customer's request (a link to continue, the results): capped so a
     # response link cannot be used to send mail to strangers in bulk.
     emails_sent = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Set when the response was anonymised (its customer erased their data, or the brand's
+    # retention period passed): no token, no free text, nothing linking it to anyone.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

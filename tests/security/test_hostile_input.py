@@ -175,9 +175,7 @@ def test_an_image_that_cannot_be_used_is_refused_and_leaves_no_file(
 # -- import -------------------------------------------------------------------------------
 
 
-def test_importing_a_file_nested_fifty_thousand_deep_is_a_problem_not_a_crash(
-    admin_client, brand
-):
+def test_importing_a_file_nested_fifty_thousand_deep_is_a_problem_not_a_crash(admin_client, brand):
     payload = ('{"key": "deep", "steps": ' + "[" * 50_000 + "]" * 50_000 + "}").encode()
     page = admin_client.post(
         reverse("admin:assessments_assessment_import"),
