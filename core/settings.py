@@ -170,6 +170,32 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Celery: eager in-process without a broker, real workers with one.
+# The cache holds rate-limit counts; every web process must share it in production.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# The header the proxy in front puts the client's address in (nginx: HTTP_X_REAL_IP); empty
+# when clients connect directly.
+CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")
+# Uses per period of every anonymous action that costs (assessments/limits.py); a 429 says
+# when to come back. Shared addresses (a shop's wifi, a kiosk) are why the per-client figures
+# are generous; e-mail to one address is what stays scarce.
+RATE_LIMITS = {
+    "start": "60/10m",  # per client: new responses
+    "step": "300/10m",  # per client: step and back submissions
+    "email_client": "10/h",  # per client: e-mails asked for (results, link, data)
+    "email_address": "3/d",  # per address: e-mails a visitor can have sent to it
+    "email_brand": os.environ.get("MAIL_BRAND_DAILY_CEILING", "2000") + "/d",  # per brand
+    "purchase_client": "10/h",  # per client: "I bought this"
+    "checkin": "30/h",  # per client: check-in answers
+    "webhook": "600/m",  # per brand: signed store calls
+    "privacy": "10/h",  # per client: data requests
+}
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
