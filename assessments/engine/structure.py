@@ -10,6 +10,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from . import kinds
 from .problems import Problem, json_path
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "assessment.schema.json"
@@ -43,15 +44,28 @@ _ENTITIES = {
 
 
 @lru_cache(maxsize=1)
-def schema() -> dict[str, Any]:
-    """The assessment definition JSON Schema (format 1)."""
+def _schema_file() -> dict[str, Any]:
     with SCHEMA_PATH.open(encoding="utf-8") as fh:
         return json.load(fh)
 
 
-@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    """The assessment definition JSON Schema (format 1), naming every registered question kind."""
+    return _schema(kinds.version())
+
+
+@lru_cache(maxsize=2)
+def _schema(kinds_version: int) -> dict[str, Any]:
+    return kinds.definition_schema(_schema_file())
+
+
 def _validator() -> Draft202012Validator:
-    return Draft202012Validator(schema())
+    return _validator_for(kinds.version())
+
+
+@lru_cache(maxsize=2)
+def _validator_for(kinds_version: int) -> Draft202012Validator:
+    return Draft202012Validator(_schema(kinds_version))
 
 
 def describe(data: Any, parts: tuple[str | int, ...]) -> str:
