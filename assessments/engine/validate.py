@@ -292,27 +292,26 @@ class _Checker:
                 self.add(parts, f"{self.where(parts)} has no text in {names}.", "translation")
 
     def _texts(self) -> Iterator[tuple[Parts, Any]]:
-        members = texts_of
         d = self.data
-        yield from members(d, (), ("title", "intro", "learn"))
+        yield from texts_of(d, (), ("title", "intro", "learn"))
         for i, h in enumerate(_dicts(d.get("hidden_fields"))):
-            yield from members(h, ("hidden_fields", i), ("label",))
+            yield from texts_of(h, ("hidden_fields", i), ("label",))
         for ti, t in enumerate(_dicts(d.get("traits"))):
-            yield from members(t, ("traits", ti), ("label", "description"))
+            yield from texts_of(t, ("traits", ti), ("label", "description"))
             for bi, b in enumerate(_dicts(t.get("bands"))):
-                yield from members(b, ("traits", ti, "bands", bi), ("label", "insight"))
+                yield from texts_of(b, ("traits", ti, "bands", bi), ("label", "insight"))
         for si, s in enumerate(self.steps):
-            yield from members(s, ("steps", si), ("title", "section", "why"))
+            yield from texts_of(s, ("steps", si), ("title", "section", "why"))
         for q in self.questions:
-            yield from members(q.data, q.parts, ("prompt", "help"))
+            yield from texts_of(q.data, q.parts, ("prompt", "help"))
             yield from q.behaviour.texts(q.data, q.parts)
         for oi, o in enumerate(self.outcomes):
-            yield from members(o, ("outcomes", oi), ("title", "description"))
+            yield from texts_of(o, ("outcomes", oi), ("title", "description"))
         fallback = self.recommendation.get("fallback")
         if isinstance(fallback, dict):
-            yield from members(fallback, ("recommendation", "fallback"), ("message",))
+            yield from texts_of(fallback, ("recommendation", "fallback"), ("message",))
         for pi, p in enumerate(self.products or []):
-            yield from members(p, ("products", pi), ("name", "description"))
+            yield from texts_of(p, ("products", pi), ("name", "description"))
 
     # -- recalled answers ({answer:key} in prompts, help and why) -------------------------
 
