@@ -44,28 +44,15 @@ _ENTITIES = {
 
 
 @lru_cache(maxsize=1)
-def _schema_file() -> dict[str, Any]:
-    with SCHEMA_PATH.open(encoding="utf-8") as fh:
-        return json.load(fh)
-
-
 def schema() -> dict[str, Any]:
     """The assessment definition JSON Schema (format 1), naming every registered question kind."""
-    return _schema(kinds.version())
+    with SCHEMA_PATH.open(encoding="utf-8") as fh:
+        return kinds.definition_schema(json.load(fh))
 
 
-@lru_cache(maxsize=2)
-def _schema(kinds_version: int) -> dict[str, Any]:
-    return kinds.definition_schema(_schema_file())
-
-
+@lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
-    return _validator_for(kinds.version())
-
-
-@lru_cache(maxsize=2)
-def _validator_for(kinds_version: int) -> Draft202012Validator:
-    return Draft202012Validator(_schema(kinds_version))
+    return Draft202012Validator(schema())
 
 
 def describe(data: Any, parts: tuple[str | int, ...]) -> str:
@@ -230,3 +217,10 @@ def _problems_for(data: Any, error: ValidationError) -> list[Problem]:
 def _short(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else f"'{value}'"
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+@kinds.when_changed
+def _forget_the_schema() -> None:
+    # A kind registered or forgotten changes what the schema accepts.
+    schema.cache_clear()
+    _validator.cache_clear()

@@ -11,7 +11,7 @@ from .base import COMMON_MEMBERS, QuestionKind
 from .choices import ImageKind, MultipleKind, SingleKind
 from .info import InfoKind
 from .number import NumberKind
-from .registry import KINDS, definition_schema, register, unregister, version
+from .registry import KINDS, definition_schema, register, unregister, when_changed
 from .scale import ScaleKind
 from .text import TextKind
 
@@ -42,5 +42,5 @@ __all__ = [
     "definition_schema",
     "register",
     "unregister",
-    "version",
+    "when_changed",
 ]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
 from .base import COMMON_MEMBERS, QuestionKind
 
 _kinds: dict[str, QuestionKind] = {}
-_version = 0
+_listeners: list[Callable[[], None]] = []
 
 KINDS: Mapping[str, QuestionKind] = MappingProxyType(_kinds)
 """Every registered kind by name, in the order registered (read-only; see `register`)."""
@@ -18,26 +18,34 @@ KINDS: Mapping[str, QuestionKind] = MappingProxyType(_kinds)
 
 def register(kind: QuestionKind) -> QuestionKind:
     """Let definitions use `kind` under its name, from now on; returns it."""
-    global _version
     if not kind.name:
         raise ValueError(f"{kind!r} has no name")
     if kind.name in _kinds:
         raise ValueError(f"a question kind named {kind.name!r} is already registered")
     _kinds[kind.name] = kind
-    _version += 1
+    _changed()
     return kind
 
 
 def unregister(name: str) -> None:
     """Forget the kind `name`; definitions using it no longer validate."""
-    global _version
     del _kinds[name]
-    _version += 1
+    _changed()
 
 
-def version() -> int:
-    """A number that changes whenever a kind is registered or forgotten (for caches)."""
-    return _version
+def when_changed(listener: Callable[[], None]) -> Callable[[], None]:
+    """Call `listener` whenever a kind is registered or forgotten; returns it (a decorator).
+
+    What is built from the registry and kept (the JSON Schema and its validator) forgets itself
+    this way.
+    """
+    _listeners.append(listener)
+    return listener
+
+
+def _changed() -> None:
+    for listener in _listeners:
+        listener()
 
 
 def definition_schema(base: Mapping[str, Any]) -> dict[str, Any]:
