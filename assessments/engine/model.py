@@ -59,8 +59,8 @@ class Phrase:
     """One picked or typed part of an answer, in words, for recalls and reasons."""
 
     plain: str  # what the customer picked or typed: a choice's label, "42 km", their text
+    form: str  # how a reason cites it without a recall: "choice", "number" or "text"
     recall: str = ""  # the author's second-person phrase for it: "you run 30+ km a week"
-    form: str = "number"  # how a reason cites it without a recall: "choice", "number", "text"
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ def answer_phrases(
 def answer_phrase(lookups: Lookups, question_key: str, value: Any, language: str) -> str:
     """The customer's answer in their words: each choice's recall phrase or label; a number."""
     parts = [p.recall or p.plain for p in answer_phrases(lookups, question_key, value, language)]
-    joiner = _AND.get(language.split("-")[0], _AND["en"])
+    joiner = localized(_AND, language, ("en",))
     return ", ".join(parts[:-1]) + joiner + parts[-1] if len(parts) > 1 else "".join(parts)
 
 

@@ -153,7 +153,7 @@ class QuestionField:
     kind: str
     id: str
     prompt: str
-    template: str  # the kind's (see engine.kinds)
+    template: str  # the template its kind shows it with
     help: str = ""
     required: bool = True
     error: str = ""

@@ -101,7 +101,7 @@ class RatingKind(QuestionKind):
         stars = str(value)
         plain = say(_STARS).format(n=stars, stars=_stars(question))
         recall = say(question.settings["recall"]).replace("{stars}", stars)
-        return (Phrase(plain, recall, "number"),)
+        return (Phrase(plain, "number", recall),)
 
     def problems(self, data: Mapping[str, Any], parts: Parts, where: Where) -> Iterator[Found]:
         stars = _raw_stars(data)

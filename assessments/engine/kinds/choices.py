@@ -86,7 +86,7 @@ class SingleKind(QuestionKind):
         for key in keys:
             choice = question.choice(key) if isinstance(key, str) else None
             if choice is not None:
-                found.append(Phrase(say(choice.label), say(choice.recall), "choice"))
+                found.append(Phrase(say(choice.label), "choice", say(choice.recall)))
         return tuple(found)
 
     def texts(self, data: Mapping[str, Any], parts: Parts) -> Iterator[tuple[Parts, Any]]:

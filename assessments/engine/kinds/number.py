@@ -121,7 +121,7 @@ class NumberKind(QuestionKind):
             return ()
         rule = question.scoring_rule(value) if question.scoring else None
         plain = f"{number(value)} {say(question.unit)}".strip()
-        return (Phrase(plain, say(rule.recall) if rule else "", "number"),)
+        return (Phrase(plain, "number", say(rule.recall) if rule else ""),)
 
     # -- checking a definition ----------------------------------------------------------
 

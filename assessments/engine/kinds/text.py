@@ -37,7 +37,7 @@ class TextKind(QuestionKind):
         return value if isinstance(value, str) and value else None
 
     def phrases(self, question: Question, value: Any, say: Say) -> tuple[Phrase, ...]:
-        return (Phrase(value, form="text"),) if isinstance(value, str) else ()
+        return (Phrase(value, "text"),) if isinstance(value, str) else ()
 
     def comparison_problem(
         self, data: Mapping[str, Any], value: Any, owner: str
