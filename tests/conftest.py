@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from assessments import engine
+from tests.engine.rating import TEMPLATES as RATING_TEMPLATES
+from tests.engine.rating import RatingKind
 
 
 @pytest.fixture(autouse=True)
@@ -35,3 +40,22 @@ def _compiled_messages() -> None:
             catalog = read_po(source)
         with mo.open("wb") as target:
             write_mo(target, catalog)
+
+
+@pytest.fixture
+def rating_kind() -> Iterator[RatingKind]:
+    """The test-only star rating kind (tests/engine/rating.py), registered for one test."""
+    kind = engine.register(RatingKind())
+    yield kind
+    engine.unregister(kind.name)
+
+
+@pytest.fixture
+def rating_pages(rating_kind: RatingKind, settings) -> RatingKind:
+    """`rating_kind`, with Django finding its template in the tests' template folder."""
+    engine_settings = settings.TEMPLATES[0]
+    settings.TEMPLATES = [
+        {**engine_settings, "DIRS": [RATING_TEMPLATES, *engine_settings["DIRS"]]},
+        *settings.TEMPLATES[1:],
+    ]
+    return rating_kind

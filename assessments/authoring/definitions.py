@@ -12,6 +12,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from assessments.engine import KINDS
 from assessments.models import Assessment, Choice, Outcome, Product, Question, Step, Trait
 
 FORMAT_VERSION = 1
@@ -53,44 +54,45 @@ def _choice(choice: Choice) -> dict[str, Any]:
 
 
 def _question(question: Question) -> dict[str, Any]:
-    kind = question.kind
+    kind = KINDS[question.kind]
     data: dict[str, Any] = {
         "key": question.key,
-        "kind": kind,
+        "kind": question.kind,
         "prompt": question.prompt,
         "help": question.help,
         "condition": question.condition,
     }
-    if kind != Question.Kind.INFO and not question.required:
+    if kind.answerable and not question.required:
         data["required"] = False
-    if kind in Question.CHOICE_KINDS:
-        data["choices"] = [_choice(c) for c in question.choices.all()]
-    if kind == Question.Kind.MULTIPLE:
-        data["min_picks"] = question.min_picks
-        data["max_picks"] = question.max_picks
-    if kind == Question.Kind.SCALE:
-        data["scale"] = _pruned(
+    data.update(kind.definition(_kind_members(question)))
+    return _pruned(data)
+
+
+def _kind_members(question: Question) -> dict[str, Any]:
+    """Every kind setting a draft question holds, in definition form; its kind takes its own."""
+    return {
+        "choices": [_choice(c) for c in question.choices.all()],
+        "min_picks": question.min_picks,
+        "max_picks": question.max_picks,
+        "scale": _pruned(
             {
                 "min": question.scale_min,
                 "max": question.scale_max,
                 "min_label": question.scale_min_label,
                 "max_label": question.scale_max_label,
             }
-        )
-    if kind == Question.Kind.NUMBER:
-        data["number"] = _pruned(
+        ),
+        "number": _pruned(
             {
                 "min": _number(question.number_min),
                 "max": _number(question.number_max),
                 "unit": question.number_unit,
                 "integer": True if question.number_integer else None,
             }
-        )
-    if kind in (Question.Kind.SCALE, Question.Kind.NUMBER):
-        data["scoring"] = question.scoring
-    if kind == Question.Kind.TEXT and question.text_max_length:
-        data["text"] = {"max_length": question.text_max_length}
-    return _pruned(data)
+        ),
+        "text": _pruned({"max_length": question.text_max_length or None}),
+        "scoring": question.scoring,
+    }
 
 
 def _step(step: Step) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The assessment engine: pure Python, no Django, deterministic.
 
 It validates and compiles a definition (FORMAT.md), walks the flow, cleans answers, scores
-traits, picks the outcome, and ranks products with reasons.
+traits, picks the outcome, and ranks products with reasons. Each question kind is one class in
+one registry (`kinds`): `register` adds a kind.
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ from .answers import (
 )
 from .assessment import Assessment, Result
 from .compile import compile_cached, compile_definition
+from .kinds import KINDS, QuestionKind, register, unregister
 from .model import (
     Band,
     Choice,
     Contribution,
     HiddenField,
+    Option,
     Outcome,
+    Phrase,
     Progress,
     Question,
     ScoringRule,
@@ -34,15 +38,17 @@ from .model import (
     Step,
     Trait,
     TraitScore,
+    Widget,
 )
 from .problems import DefinitionInvalid, Problem
 from .ranking import Product, RankedProduct, Recommendation
 from .reasons import Reason
-from .recall import answer_phrase, fill_answers
+from .recall import answer_phrase, answer_phrases, fill_answers
 from .structure import schema
 from .validate import validate_definition
 
 __all__ = [
+    "KINDS",
     "AnswerError",
     "AnswerRequired",
     "Assessment",
@@ -54,12 +60,15 @@ __all__ = [
     "NotANumber",
     "NotAWholeNumber",
     "NotAnswerable",
+    "Option",
     "OutOfRange",
     "Outcome",
+    "Phrase",
     "Problem",
     "Product",
     "Progress",
     "Question",
+    "QuestionKind",
     "RankedProduct",
     "Reason",
     "Recommendation",
@@ -74,10 +83,14 @@ __all__ = [
     "TraitScore",
     "UnknownChoice",
     "UnknownQuestion",
+    "Widget",
     "answer_phrase",
+    "answer_phrases",
     "compile_cached",
     "compile_definition",
     "fill_answers",
+    "register",
     "schema",
+    "unregister",
     "validate_definition",
 ]

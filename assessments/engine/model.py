@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from .conditions import Condition, within
 
 Text = Mapping[str, str]
-EMPTY_TEXT: Text = MappingProxyType({})
-
-CHOICE_KINDS = frozenset({"single", "multiple", "image"})
-NUMERIC_KINDS = frozenset({"scale", "number"})
+# Words an author text in the customer's language (see `text.localized`).
+Say = Callable[[Text | str | None], str]
 
 
 def frozen_map(data: Mapping[str, Any] | None) -> Mapping[str, Any]:
     """A read-only copy (an empty shared one for None)."""
     return MappingProxyType(dict(data)) if data else MappingProxyType({})
+
+
+def optional_text(data: Mapping[str, Any], member: str) -> Text | None:
+    """A localised text member of a definition object, frozen; None when absent or empty."""
+    value = data.get(member)
+    return frozen_map(value) if value else None
+
+
+def points_map(data: Mapping[str, Any] | None) -> Mapping[str, float]:
+    """`{"trait": points}` of a definition, frozen, with every value a float."""
+    return frozen_map({k: float(v) for k, v in (data or {}).items()})
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +55,69 @@ class ScoringRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Phrase:
+    """One picked or typed part of an answer, in words, for recalls and reasons."""
+
+    plain: str  # what the customer picked or typed: a choice's label, "42 km", their text
+    form: str  # how a reason cites it without a recall: "choice", "number" or "text"
+    recall: str = ""  # the author's second-person phrase for it: "you run 30+ km a week"
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One radio button or checkbox of a question's input."""
+
+    key: str
+    label: Text | str
+    checked: bool = False
+    description: Text | None = None
+    image: str | None = None
+    insight: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Widget:
+    """What a page needs to show a question's input, as plain values and untranslated texts."""
+
+    template: str
+    input_type: str = ""  # radio, checkbox, number, text, textarea; "" for information
+    options: tuple[Option, ...] = ()
+    value: str = ""  # the text already in a text or number box
+    min: str = ""
+    max: str = ""
+    step: str = ""
+    range_hint: bool = False  # say the bounds ("From 1 to 20.") under the box
+    unit: Text | None = None
+    min_label: Text | None = None
+    max_label: Text | None = None
+    max_length: int = 0
+
+
+class Behaviour(Protocol):
+    """What a compiled question leaves to its kind; `kinds.QuestionKind` implements it."""
+
+    name: str
+    answerable: bool
+    has_choices: bool
+    several: bool
+    free_text: bool
+
+    def clean(self, question: Question, raw: Any) -> Any: ...
+
+    def stored(self, question: Question, value: Any) -> Any: ...
+
+    def points(self, question: Question, value: Any) -> Mapping[str, float]: ...
+
+    def phrases(self, question: Question, value: Any, say: Say) -> tuple[Phrase, ...]: ...
+
+    def widget(self, question: Question, value: Any) -> Widget: ...
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
     key: str
     kind: str
+    behaviour: Behaviour  # the registered kind named by `kind`
     prompt: Text
     step_key: str
     index: int  # position among all questions of the assessment
@@ -67,14 +136,21 @@ class Question:
     max_length: int = 500
     scoring: tuple[ScoringRule, ...] = ()
     choice_index: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    # What a kind outside the built-in members keeps of its definition.
+    settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def answerable(self) -> bool:
-        return self.kind != "info"
+        return self.behaviour.answerable
 
     @property
     def has_choices(self) -> bool:
-        return self.kind in CHOICE_KINDS
+        return self.behaviour.has_choices
+
+    @property
+    def several(self) -> bool:
+        """An answer is a list of picks."""
+        return self.behaviour.several
 
     def choice(self, key: str) -> Choice | None:
         """The choice with this key, or None."""
@@ -92,21 +168,7 @@ class Question:
         """Trait points given by a (stored, valid) answer."""
         if value is None:
             return EMPTY_POINTS
-        if self.kind in ("single", "image"):
-            choice = self.choice(value)
-            return choice.points if choice else EMPTY_POINTS
-        if self.kind == "multiple":
-            total: dict[str, float] = {}
-            for key in value:
-                choice = self.choice(key)
-                if choice:
-                    for trait, points in choice.points.items():
-                        total[trait] = total.get(trait, 0) + points
-            return total
-        if self.kind in NUMERIC_KINDS:
-            rule = self.scoring_rule(value)
-            return rule.points if rule else EMPTY_POINTS
-        return EMPTY_POINTS
+        return self.behaviour.points(self, value)
 
 
 EMPTY_POINTS: Mapping[str, float] = MappingProxyType({})
@@ -257,3 +319,14 @@ class Progress:
     @property
     def percent(self) -> int:
         return round(100 * self.index / self.total) if self.total else 100
+
+
+class Lookups(Protocol):
+    """What wording an answer or a reason looks up; a compiled `Assessment` is one."""
+
+    default_language: str
+    outcomes: tuple[Outcome, ...]
+
+    def question(self, key: str) -> Question | None: ...
+
+    def trait(self, key: str) -> Trait | None: ...

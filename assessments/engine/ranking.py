@@ -92,28 +92,72 @@ def rank(
     outcome: Outcome | None,
 ) -> Recommendation:
     """Rank per FORMAT.md: hard filters, then the sum of weight * fit; score desc, sku asc."""
-    filters = []
-    for rule in spec.filters:
-        wanted = frozenset(_values(counted.get(rule.answer)))
-        if wanted:
-            filters.append((rule.attribute, wanted))
-    fits = _prepare_fits(spec, traits, scores)
-    prefs = [
-        _Pref(rule.attribute, rule.weight, rule.answer, _values(counted.get(rule.answer)))
-        for rule in spec.preferences
-    ]
-    prefs = [p for p in prefs if p.picks]
-    outcome_key = outcome.key if outcome is not None else None
-    outcome_attribute = spec.outcome_attribute if outcome_key and spec.outcome_weight else None
+    weighing = _Weighing(spec, traits, counted, scores, outcome)
+    filters, score = weighing.filters, weighing.score
+    passed = []
+    for product in products:
+        attributes = product.attributes
+        if filters and not _passes(attributes, filters):
+            continue
+        passed.append((-score(attributes), product.sku, product))
+    if not passed:
+        return _fallback(spec, products)
+    top = heapq.nsmallest(spec.count + spec.alternatives, passed, key=lambda row: (row[0], row[1]))
+    ranked = [weighing.explained(product, n) for n, (_, _, product) in enumerate(top, start=1)]
+    return Recommendation(tuple(ranked[: spec.count]), tuple(ranked[spec.count :]))
 
-    fit_rules = [(f.attribute, f.weight, f.fit_by_band) for f in fits]
-    pref_rules = [(p.attribute, p.weight, frozenset(p.picks), len(p.picks)) for p in prefs]
-    outcome_weight = spec.outcome_weight
 
-    def quick_score(attributes: Mapping[str, Any]) -> float:
-        # The hot loop over the catalogue: no objects built, fast paths for str and list.
+class _Weighing:
+    """The recommendation's rules prepared for one customer's answers, scores and outcome.
+
+    `score` runs over the whole catalogue, so it builds no objects and takes fast paths for
+    string and list attributes; `explained` runs only for the few products shown, and says why.
+    """
+
+    __slots__ = (
+        "filters",
+        "fit_rules",
+        "fits",
+        "outcome_attribute",
+        "outcome_key",
+        "outcome_weight",
+        "pref_rules",
+        "prefs",
+    )
+
+    def __init__(
+        self,
+        spec: RecommendationSpec,
+        traits: Mapping[str, Trait],
+        counted: Mapping[str, Any],
+        scores: Mapping[str, TraitScore],
+        outcome: Outcome | None,
+    ) -> None:
+        self.filters: list[tuple[str, frozenset[Any]]] = []
+        for rule in spec.filters:
+            wanted = frozenset(_values(counted.get(rule.answer)))
+            if wanted:
+                self.filters.append((rule.attribute, wanted))
+        self.fits = _prepare_fits(spec, traits, scores)
+        prefs = [
+            _Pref(rule.attribute, rule.weight, rule.answer, _values(counted.get(rule.answer)))
+            for rule in spec.preferences
+        ]
+        self.prefs = [p for p in prefs if p.picks]
+        self.outcome_key = outcome.key if outcome is not None else None
+        self.outcome_attribute = (
+            spec.outcome_attribute if self.outcome_key and spec.outcome_weight else None
+        )
+        self.outcome_weight = spec.outcome_weight
+        self.fit_rules = [(f.attribute, f.weight, f.fit_by_band) for f in self.fits]
+        self.pref_rules = [
+            (p.attribute, p.weight, frozenset(p.picks), len(p.picks)) for p in self.prefs
+        ]
+
+    def score(self, attributes: Mapping[str, Any]) -> float:
+        """A product's score, the same as `explained` gives, without the reasons."""
         total = 0.0
-        for attribute, weight, table in fit_rules:
+        for attribute, weight, table in self.fit_rules:
             value = attributes.get(attribute)
             if value.__class__ is str:
                 total += weight * table.get(value, 0.0)
@@ -124,7 +168,7 @@ def rank(
                     if fit > best:
                         best = fit
                 total += weight * best
-        for attribute, weight, picks, count in pref_rules:
+        for attribute, weight, picks, count in self.pref_rules:
             value = attributes.get(attribute)
             if value is None:
                 continue
@@ -135,19 +179,21 @@ def rank(
                 matched = len(picks.intersection(_hashable(value)))
                 if matched:
                     total += weight * matched / count
-        if outcome_attribute is not None:
-            value = attributes.get(outcome_attribute)
+        if self.outcome_attribute is not None:
+            value = attributes.get(self.outcome_attribute)
+            key = self.outcome_key
             if value is not None and (
-                value == outcome_key if value.__class__ is str else outcome_key in _values(value)
+                value == key if value.__class__ is str else key in _values(value)
             ):
-                total += outcome_weight
+                total += self.outcome_weight
         return round(total, 9)
 
-    def explained(product: Product) -> tuple[float, list[Reason]]:
+    def explained(self, product: Product, position: int) -> RankedProduct:
+        """The product ranked at `position`, with its score and its reasons, strongest first."""
         attributes = product.attributes
         total = 0.0
         reasons: list[Reason] = []
-        for fit in fits:
+        for fit in self.fits:
             best = 0.0
             for band_key in _values(attributes.get(fit.attribute)):
                 best = max(best, fit.fit_by_band.get(band_key, 0.0))
@@ -155,7 +201,7 @@ def rank(
                 points = fit.weight * best
                 total += points
                 reasons.append(_with(fit.reason, points=points, fit=best))
-        for pref in prefs:
+        for pref in self.prefs:
             have = _values(attributes.get(pref.attribute))
             matched = tuple(p for p in pref.picks if p in have)
             if matched:
@@ -166,30 +212,13 @@ def rank(
                 reasons.append(
                     Reason("preference", pref.question, answers=cited, points=points, fit=share)
                 )
-        if outcome_attribute is not None and outcome_key in _values(
-            attributes.get(outcome_attribute)
+        if self.outcome_attribute is not None and self.outcome_key in _values(
+            attributes.get(self.outcome_attribute)
         ):
-            total += outcome_weight
-            reasons.append(Reason("outcome", outcome_key, points=outcome_weight))
-        return round(total, 9), reasons
-
-    passed: list[tuple[float, str, Product]] = []
-    for product in products:
-        attributes = product.attributes
-        if filters and not _passes(attributes, filters):
-            continue
-        passed.append((-quick_score(attributes), product.sku, product))
-
-    if not passed:
-        return _fallback(spec, products)
-    wanted = spec.count + spec.alternatives
-    top = heapq.nsmallest(wanted, passed, key=lambda row: (row[0], row[1]))
-    ranked = []
-    for position, (_, sku, product) in enumerate(top, start=1):
-        total, reasons = explained(product)
+            total += self.outcome_weight
+            reasons.append(Reason("outcome", self.outcome_key, points=self.outcome_weight))
         reasons.sort(key=lambda r: (-r.points, _KIND_ORDER.get(r.kind, 9), r.key or ""))
-        ranked.append(RankedProduct(sku, position, total, tuple(reasons)))
-    return Recommendation(tuple(ranked[: spec.count]), tuple(ranked[spec.count :]))
+        return RankedProduct(product.sku, position, round(total, 9), tuple(reasons))
 
 
 def _passes(attributes: Mapping[str, Any], filters: list[tuple[str, frozenset[Any]]]) -> bool:

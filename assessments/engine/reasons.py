@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .assessment import Assessment
-    from .model import Question
+from .model import Lookups, Phrase
+from .recall import answer_phrases
+from .text import localized, number
 
 # Built-in sentence templates; any other language falls back to English.
 _TEMPLATES: dict[str, dict[str, str]] = {
@@ -23,9 +24,11 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "outcome": "It suits your profile: {outcome}.",
         "fallback": "Nothing matched every answer, so this is a safe choice to start from.",
         "and": ", and ",
-        "chose": "you chose “{label}”",
         "label": "“{label}”",
-        "answered": "you answered {value}",
+        # An answer cited without a recall phrase, by its form (`Phrase.form`).
+        "cite_choice": "you chose “{answer}”",
+        "cite_number": "you answered {answer}",
+        "cite_text": "you answered “{answer}”",
     },
     "es": {
         "trait": "Tu {trait} es {band}{score}{because}.",
@@ -39,9 +42,10 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "outcome": "Encaja con tu perfil: {outcome}.",
         "fallback": "Nada encajaba con todas tus respuestas, así que esta es una opción segura.",
         "and": " y ",
-        "chose": "elegiste «{label}»",
         "label": "«{label}»",
-        "answered": "respondiste {value}",
+        "cite_choice": "elegiste «{answer}»",
+        "cite_number": "respondiste {answer}",
+        "cite_text": "respondiste “{answer}”",
     },
 }
 
@@ -58,36 +62,39 @@ class Reason:
     fit: float = 1.0  # how well the product matches, 0..1
     trait_score: float | None = None
 
-    def text(self, assessment: Assessment, language: str) -> str:
-        """A short sentence in `language` ("en" or "es"; others fall back to English)."""
+    def text(self, lookups: Lookups, language: str) -> str:
+        """A short sentence in `language` ("en" or "es"; others fall back to English).
+
+        `lookups` is the compiled assessment the reason came from (or anything that looks up its
+        questions, traits and outcomes the same way).
+        """
         words = _TEMPLATES.get(language.split("-")[0].lower(), _TEMPLATES["en"])
+        fallbacks = (lookups.default_language,)
+
+        def say(text: Any) -> str:
+            return localized(text, language, fallbacks)
+
         if self.kind == "trait":
-            return _trait_text(self, assessment, language, words)
+            return _trait_text(self, lookups, language, say, words)
         if self.kind == "preference":
-            if all(_has_recall(assessment, q, v) for q, v in self.answers):
-                answers = _join(
-                    [_recall(assessment, q, v, language, words) for q, v in self.answers], words
-                )
-                return words["preference"].format(answers=answers)
-            labels = _join(
-                [_labels(assessment, q, v, language, words) for q, v in self.answers], words
-            )
-            return words["preference_chose"].format(answers=labels)
+            return _preference_text(self, lookups, language, words)
         if self.kind == "outcome":
-            outcome = next((o for o in assessment.outcomes if o.key == self.key), None)
-            title = assessment.text(outcome.title, language) if outcome else (self.key or "")
+            outcome = next((o for o in lookups.outcomes if o.key == self.key), None)
+            title = say(outcome.title) if outcome else (self.key or "")
             return words["outcome"].format(outcome=title)
         return words["fallback"]
 
 
-def _trait_text(reason: Reason, assessment: Assessment, language: str, words: dict) -> str:
-    trait = next((t for t in assessment.traits if t.key == reason.key), None)
-    label = _lower_first(assessment.text(trait.label, language)) if trait else (reason.key or "")
+def _trait_text(
+    reason: Reason, lookups: Lookups, language: str, say: Callable[[Any], str], words: dict
+) -> str:
+    trait = lookups.trait(reason.key) if reason.key else None
+    label = _lower_first(say(trait.label)) if trait else (reason.key or "")
     band = trait.band(reason.band) if trait and reason.band else None
-    band_label = assessment.text(band.label, language) if band else (reason.band or "")
+    band_label = say(band.label) if band else (reason.band or "")
     score = reason.trait_score or 0.0
     points = words["points_one"] if score == 1 else words["points_many"].format(n=number(score))
-    cited = [_recall(assessment, q, v, language, words) for q, v in reason.answers]
+    cited = [_cite(lookups, q, v, language, words) for q, v in reason.answers]
     because = words["trait_because"].format(answers=_join(cited, words)) if cited else ""
     # A score no answer contributed to (e.g. 0 points) is not worth quoting.
     points = f" ({points})" if cited else ""
@@ -95,62 +102,37 @@ def _trait_text(reason: Reason, assessment: Assessment, language: str, words: di
     return sentence + (words["trait_exact"] if reason.fit >= 1 else words["trait_close"])
 
 
-def _recall(
-    assessment: Assessment, question_key: str, value: Any, language: str, words: dict
-) -> str:
-    """The customer's answer as a second-person phrase: the recall, the label, or the value."""
-    question: Question | None = assessment.question(question_key)
-    if question is None:
+def _preference_text(reason: Reason, lookups: Lookups, language: str, words: dict) -> str:
+    """ "You said you run on trails" when every cited pick has a recall phrase, else the labels."""
+    cited = [answer_phrases(lookups, q, v, language) for q, v in reason.answers]
+    if all(p.recall or p.form != "choice" for found in cited for p in found):
+        said = [_join([_cited(p, words) for p in found], words) for found in cited]
+        return words["preference"].format(answers=_join(said, words))
+    labels = [
+        _join([words["label"].format(label=p.plain) for p in found], words) for found in cited
+    ]
+    return words["preference_chose"].format(answers=_join(labels, words))
+
+
+def _cite(lookups: Lookups, question_key: str, value: Any, language: str, words: dict) -> str:
+    """The customer's answer as a second-person phrase: its recall, else what they picked or
+    typed ("you chose “Road”")."""
+    if lookups.question(question_key) is None:
         return str(value)
-    if question.has_choices:
-        keys = value if isinstance(value, (list, tuple)) else [value]
-        phrases = []
-        for key in keys:
-            choice = question.choice(key)
-            if choice is None:
-                continue
-            recall = assessment.text(choice.recall, language)
-            phrases.append(
-                recall or words["chose"].format(label=assessment.text(choice.label, language))
-            )
-        return _join(phrases, words)
-    if question.kind in ("scale", "number") and isinstance(value, (int, float)):
-        rule = question.scoring_rule(value)
-        recall = assessment.text(rule.recall, language) if rule else ""
-        if recall:
-            return recall
-        unit = assessment.text(question.unit, language)
-        return words["answered"].format(value=f"{number(value)} {unit}".strip())
-    return words["answered"].format(value=f"“{value}”")
+    return _join(
+        [_cited(p, words) for p in answer_phrases(lookups, question_key, value, language)], words
+    )
 
 
-def _has_recall(assessment: Assessment, question_key: str, value: Any) -> bool:
-    question = assessment.question(question_key)
-    if question is None or not question.has_choices:
-        return True
-    keys = value if isinstance(value, (list, tuple)) else [value]
-    return all((c := question.choice(k)) is not None and c.recall for k in keys)
-
-
-def _labels(
-    assessment: Assessment, question_key: str, value: Any, language: str, words: dict
-) -> str:
-    question = assessment.question(question_key)
-    keys = value if isinstance(value, (list, tuple)) else [value]
-    labels = []
-    for key in keys:
-        choice = question.choice(key) if question else None
-        label = assessment.text(choice.label, language) if choice else str(key)
-        labels.append(words["label"].format(label=label))
-    return _join(labels, words)
+def _cited(phrase: Phrase, words: dict) -> str:
+    template = words.get(f"cite_{phrase.form}", words["cite_number"])
+    return phrase.recall or template.format(answer=phrase.plain)
 
 
 def _join(parts: list[str], words: dict) -> str:
     parts = [p for p in parts if p]
     if len(parts) <= 1:
         return "".join(parts)
-    if words["and"] == " y ":
-        return ", ".join(parts[:-1]) + " y " + parts[-1]
     return ", ".join(parts[:-1]) + words["and"] + parts[-1]
 
 
@@ -158,12 +140,3 @@ def _lower_first(text: str) -> str:
     if len(text) > 1 and text[0].isupper() and not text[1].isupper():
         return text[0].lower() + text[1:]
     return text
-
-
-def number(value: float) -> str:
-    """7.0 -> "7", 2.5 -> "2.5"."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".")
-    return str(value)

@@ -18,6 +18,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from . import kinds
 from .problems import Problem, json_path
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "assessment.schema.json"
@@ -56,9 +57,9 @@ _ENTITIES = {
 
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    """The assessment definition JSON Schema (format 1)."""
+    """The assessment definition JSON Schema (format 1), naming every registered question kind."""
     with SCHEMA_PATH.open(encoding="utf-8") as fh:
-        return json.load(fh)
+        return kinds.definition_schema(json.load(fh))
 
 
 @lru_cache(maxsize=1)
@@ -358,3 +359,10 @@ def _problems_for(data: Any, failure: _Failure) -> list[Problem]:
 def _short(value: Any) -> str:
     text = f"'{value[:61]}'" if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+@kinds.when_changed
+def _forget_the_schema() -> None:
+    # A kind registered or forgotten changes what the schema accepts.
+    schema.cache_clear()
+    _validator.cache_clear()

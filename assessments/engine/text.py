@@ -27,3 +27,12 @@ def localized(value: Any, language: str, fallbacks: Iterable[str] = ()) -> str:
     if not found:
         found = next((text for text in value.values() if text), "")
     return found if isinstance(found, str) else ""
+
+
+def number(value: float) -> str:
+    """A number as a customer reads it: 7.0 -> "7", 2.5 -> "2.5", 1/3 -> "0.33"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value)

@@ -12,17 +12,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .kinds import KINDS, QuestionKind
+from .kinds.base import MAX_SCORE_SET, Parts, texts_of
+from .kinds.base import dicts as _dicts
+from .kinds.base import figure as _n
+from .kinds.base import num as _num
 from .problems import Problem, json_path
 from .recall import PLACEHOLDER
 from .structure import describe, structural_problems
 
-Parts = tuple[str | int, ...]
-
 ALWAYS, NEVER, MAYBE = "always", "never", "maybe"
-CHOICE_KINDS = ("single", "multiple", "image")
-NUMERIC_KINDS = ("scale", "number")
-# Above this many distinct achievable scores, band gaps are checked on intervals instead.
-_MAX_SCORE_SET = 4096
+# What the checker knows of a question whose kind is not registered (the schema reports it).
+_UNKNOWN_KIND = QuestionKind()
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _LANGUAGE_NAMES = {
     "en": "English",
@@ -69,16 +70,6 @@ def _sound_enough(data: Any) -> bool:
     return all(isinstance(s, dict) and isinstance(s.get("questions"), list) for s in data["steps"])
 
 
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    return [v if isinstance(v, dict) else {} for v in value] if isinstance(value, list) else []
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
 def _key(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -93,6 +84,7 @@ class _Q:
     index: int  # global position
     key: str | None
     kind: str | None
+    behaviour: QuestionKind
     choice_keys: tuple[str, ...] = ()
     maybe_uncounted: bool = True
     # trait -> possible points (None: too many to list), and the interval they span.
@@ -120,6 +112,15 @@ class _Bounds:
     @property
     def empty(self) -> bool:
         return self.low > self.high or (self.low == self.high and (self.low_open or self.high_open))
+
+
+# An operator a question's kind does not take, and how to put it right; checked in this order.
+_MISUSED = {
+    "contains": "which is a {kind} question; 'contains' is only for multiple-choice questions "
+    "(use 'equals' or 'in').",
+    "range": "which is a {kind} question; 'range' is only for scale and number questions.",
+    "equals": "which takes several picks; use 'contains' (or 'in').",
+}
 
 
 class _Checker:
@@ -155,6 +156,7 @@ class _Checker:
                         len(self.questions),
                         _key(q.get("key")),
                         _key(q.get("kind")),
+                        KINDS.get(_key(q.get("kind")) or "", _UNKNOWN_KIND),
                         choices,
                     )
                 )
@@ -283,41 +285,26 @@ class _Checker:
                 self.add(parts, f"{self.where(parts)} has no text in {names}.", "translation")
 
     def _texts(self) -> Iterator[tuple[Parts, Any]]:
-        def members(obj: dict[str, Any], parts: Parts, names: tuple[str, ...]):
-            for name in names:
-                if name in obj:
-                    yield (*parts, name), obj[name]
-
         d = self.data
-        yield from members(d, (), ("title", "intro", "learn"))
+        yield from texts_of(d, (), ("title", "intro", "learn"))
         for i, h in enumerate(_dicts(d.get("hidden_fields"))):
-            yield from members(h, ("hidden_fields", i), ("label",))
+            yield from texts_of(h, ("hidden_fields", i), ("label",))
         for ti, t in enumerate(_dicts(d.get("traits"))):
-            yield from members(t, ("traits", ti), ("label", "description"))
+            yield from texts_of(t, ("traits", ti), ("label", "description"))
             for bi, b in enumerate(_dicts(t.get("bands"))):
-                yield from members(b, ("traits", ti, "bands", bi), ("label", "insight"))
+                yield from texts_of(b, ("traits", ti, "bands", bi), ("label", "insight"))
         for si, s in enumerate(self.steps):
-            yield from members(s, ("steps", si), ("title", "section", "why"))
+            yield from texts_of(s, ("steps", si), ("title", "section", "why"))
         for q in self.questions:
-            yield from members(q.data, q.parts, ("prompt", "help"))
-            for ci, c in enumerate(_dicts(q.data.get("choices"))):
-                yield from members(
-                    c, (*q.parts, "choices", ci), ("label", "description", "insight", "recall")
-                )
-            for kind in ("scale", "number"):
-                if isinstance(q.data.get(kind), dict):
-                    yield from members(
-                        q.data[kind], (*q.parts, kind), ("min_label", "max_label", "unit")
-                    )
-            for ri, r in enumerate(_dicts(q.data.get("scoring"))):
-                yield from members(r, (*q.parts, "scoring", ri), ("recall",))
+            yield from texts_of(q.data, q.parts, ("prompt", "help"))
+            yield from q.behaviour.texts(q.data, q.parts)
         for oi, o in enumerate(self.outcomes):
-            yield from members(o, ("outcomes", oi), ("title", "description"))
+            yield from texts_of(o, ("outcomes", oi), ("title", "description"))
         fallback = self.recommendation.get("fallback")
         if isinstance(fallback, dict):
-            yield from members(fallback, ("recommendation", "fallback"), ("message",))
+            yield from texts_of(fallback, ("recommendation", "fallback"), ("message",))
         for pi, p in enumerate(self.products or []):
-            yield from members(p, ("products", pi), ("name", "description"))
+            yield from texts_of(p, ("products", pi), ("name", "description"))
 
     # -- recalled answers ({answer:key} in prompts, help and why) -------------------------
 
@@ -361,74 +348,13 @@ class _Checker:
 
     def check_questions(self) -> None:
         for q in self.questions:
-            d = q.data
-            where = self.where(q.parts)
-            choices = _dicts(d.get("choices"))
-            if q.kind == "image":
-                for ci, c in enumerate(choices):
-                    if not c.get("image"):
-                        self.add(
-                            (*q.parts, "choices", ci, "image"),
-                            f"{self.where((*q.parts, 'choices', ci))} has no image; every "
-                            f"choice of an image question needs one.",
-                            "image_missing",
-                        )
-            if q.kind == "scale" and isinstance(d.get("scale"), dict):
-                low, high = _num(d["scale"].get("min")), _num(d["scale"].get("max"))
-                if low is not None and high is not None and low >= high:
-                    self.add(
-                        (*q.parts, "scale"),
-                        f"{where} has a scale from {_n(low)} to {_n(high)}; the minimum "
-                        f"must be below the maximum.",
-                        "scale_range",
-                    )
-            if q.kind == "number" and isinstance(d.get("number"), dict):
-                low, high = _num(d["number"].get("min")), _num(d["number"].get("max"))
-                if low is not None and high is not None and low > high:
-                    self.add(
-                        (*q.parts, "number"),
-                        f"{where} allows numbers from {_n(low)} to {_n(high)}; the minimum "
-                        f"must not be above the maximum.",
-                        "number_range",
-                    )
-            if q.kind == "multiple":
-                required = d.get("required", True) is not False
-                min_picks = d.get("min_picks", 1 if required else 0)
-                max_picks = d.get("max_picks")
-                if (
-                    isinstance(min_picks, int)
-                    and isinstance(max_picks, int)
-                    and min_picks > max_picks
-                ):
-                    self.add(
-                        (*q.parts, "min_picks"),
-                        f"{where} asks for at least {min_picks} picks but allows at most "
-                        f"{max_picks}.",
-                        "picks",
-                    )
-                if isinstance(min_picks, int) and choices and min_picks > len(choices):
-                    self.add(
-                        (*q.parts, "min_picks"),
-                        f"{where} asks for at least {min_picks} picks but has only "
-                        f"{len(choices)} choices.",
-                        "picks",
-                    )
-            for ri, r in enumerate(_dicts(d.get("scoring"))):
-                low, high = _num(r.get("min")), _num(r.get("max"))
-                if low is not None and high is not None and low > high:
-                    self.add(
-                        (*q.parts, "scoring", ri),
-                        f"{self.where((*q.parts, 'scoring', ri))} has a minimum above its "
-                        f"maximum, so it never applies.",
-                        "range",
-                    )
+            for parts, message, code in q.behaviour.problems(q.data, q.parts, self.where):
+                self.add(parts, message, code)
 
     def check_traits_exist(self) -> None:
         for q in self.questions:
-            for ci, c in enumerate(_dicts(q.data.get("choices"))):
-                self._points_exist(c.get("points"), (*q.parts, "choices", ci))
-            for ri, r in enumerate(_dicts(q.data.get("scoring"))):
-                self._points_exist(r.get("points"), (*q.parts, "scoring", ri))
+            for parts, points in q.behaviour.point_sources(q.data, q.parts):
+                self._points_exist(points, parts)
 
     def _points_exist(self, points: Any, parts: Parts) -> None:
         if not isinstance(points, dict):
@@ -481,64 +407,10 @@ class _Checker:
                 return
         if "not" in c:
             self._check_condition(c["not"], (*parts, "not"), limit, guard, owner)
-            return
-        if "answer" in c or "answered" in c:
-            member = "answer" if "answer" in c else "answered"
-            key = _key(c.get(member))
-            q = self.by_key.get(key) if key else None
-            if key is None:
-                return
-            if q is None:
-                self.add(
-                    (*parts, member),
-                    f"{owner} has a condition on question '{key}', which does not exist.",
-                    "unknown_question",
-                )
-                return
-            if q.index >= limit:
-                where_asked = self.step_keys[q.step]
-                placement = {
-                    "step": "on an earlier step",
-                    "question": "earlier (on an earlier step or above it on the same step)",
-                    "next": "on this step or an earlier one",
-                }.get(guard, "before it")
-                self.add(
-                    (*parts, member),
-                    f"{owner} has a condition on question '{key}' (in step "
-                    f"'{where_asked}'), which is not asked before it: a condition may only "
-                    f"use questions asked {placement}.",
-                    "question_order",
-                )
-            if q.kind == "info":
-                self.add(
-                    (*parts, member),
-                    f"{owner} has a condition on question '{key}', which is information "
-                    f"only and has no answer.",
-                    "operator_kind",
-                )
-                return
-            if member == "answer":
-                self._check_operator(c, parts, q, owner)
+        elif "answer" in c or "answered" in c:
+            self._check_answer_condition(c, parts, limit, guard, owner)
         elif "trait" in c:
-            key = _key(c.get("trait"))
-            if key is None:
-                return
-            trait = self.traits.get(key)
-            if trait is None:
-                self.add(
-                    (*parts, "trait"),
-                    f"{owner} has a condition on trait '{key}', which does not exist.",
-                    "unknown_trait",
-                )
-            elif "band" in c:
-                bands = {_key(b.get("key")) for b in _dicts(trait.get("bands"))}
-                if c["band"] not in bands:
-                    self.add(
-                        (*parts, "band"),
-                        f"{owner} refers to band '{c['band']}', which trait '{key}' does not have.",
-                        "unknown_band",
-                    )
-            self._check_range(c, parts, owner)
+            self._check_trait_condition(c, parts, owner)
         elif "field" in c:
             key = _key(c.get("field"))
             if key is not None and key not in self.fields:
@@ -547,6 +419,66 @@ class _Checker:
                     f"{owner} has a condition on hidden field '{key}', which does not exist.",
                     "unknown_field",
                 )
+
+    def _check_answer_condition(
+        self, c: dict[str, Any], parts: Parts, limit: int, guard: str, owner: str
+    ) -> None:
+        member = "answer" if "answer" in c else "answered"
+        key = _key(c.get(member))
+        if key is None:
+            return
+        q = self.by_key.get(key)
+        if q is None:
+            self.add(
+                (*parts, member),
+                f"{owner} has a condition on question '{key}', which does not exist.",
+                "unknown_question",
+            )
+            return
+        if q.index >= limit:
+            placement = {
+                "step": "on an earlier step",
+                "question": "earlier (on an earlier step or above it on the same step)",
+                "next": "on this step or an earlier one",
+            }.get(guard, "before it")
+            self.add(
+                (*parts, member),
+                f"{owner} has a condition on question '{key}' (in step "
+                f"'{self.step_keys[q.step]}'), which is not asked before it: a condition may "
+                f"only use questions asked {placement}.",
+                "question_order",
+            )
+        if not q.behaviour.answerable:
+            self.add(
+                (*parts, member),
+                f"{owner} has a condition on question '{key}', which is information "
+                f"only and has no answer.",
+                "operator_kind",
+            )
+            return
+        if member == "answer":
+            self._check_operator(c, parts, q, owner)
+
+    def _check_trait_condition(self, c: dict[str, Any], parts: Parts, owner: str) -> None:
+        key = _key(c.get("trait"))
+        if key is None:
+            return
+        trait = self.traits.get(key)
+        if trait is None:
+            self.add(
+                (*parts, "trait"),
+                f"{owner} has a condition on trait '{key}', which does not exist.",
+                "unknown_trait",
+            )
+        elif "band" in c:
+            bands = {_key(b.get("key")) for b in _dicts(trait.get("bands"))}
+            if c["band"] not in bands:
+                self.add(
+                    (*parts, "band"),
+                    f"{owner} refers to band '{c['band']}', which trait '{key}' does not have.",
+                    "unknown_band",
+                )
+        self._check_range(c, parts, owner)
 
     def _check_range(self, c: dict[str, Any], parts: Parts, owner: str) -> None:
         bounds = c.get("range")
@@ -560,32 +492,16 @@ class _Checker:
                 )
 
     def _check_operator(self, c: dict[str, Any], parts: Parts, q: _Q, owner: str) -> None:
-        key = q.key
-        kind = q.kind
-        if "contains" in c and kind != "multiple":
-            self.add(
-                (*parts, "contains"),
-                f"{owner} uses 'contains' on question '{key}', which is a {kind} question; "
-                f"'contains' is only for multiple-choice questions (use 'equals' or 'in').",
-                "operator_kind",
-            )
-            return
-        if "range" in c and kind not in NUMERIC_KINDS:
-            self.add(
-                (*parts, "range"),
-                f"{owner} uses 'range' on question '{key}', which is a {kind} question; "
-                f"'range' is only for scale and number questions.",
-                "operator_kind",
-            )
-            return
-        if "equals" in c and kind == "multiple":
-            self.add(
-                (*parts, "equals"),
-                f"{owner} uses 'equals' on question '{key}', which takes several picks; "
-                f"use 'contains' (or 'in').",
-                "operator_kind",
-            )
-            return
+        kind = q.behaviour
+        for operator, misuse in _MISUSED.items():
+            if operator in c and operator not in kind.operators:
+                self.add(
+                    (*parts, operator),
+                    f"{owner} uses '{operator}' on question '{q.key}', "
+                    + misuse.format(kind=q.kind),
+                    "operator_kind",
+                )
+                return
         self._check_range(c, parts, owner)
         if "equals" in c:
             values = [("equals", c["equals"])]
@@ -596,29 +512,10 @@ class _Checker:
         else:
             values = []
         for member, value in values:
-            path = (*parts, *(member if isinstance(member, tuple) else (member,)))
-            if kind in CHOICE_KINDS:
-                if not isinstance(value, str) or value not in q.choice_keys:
-                    self.add(
-                        path,
-                        f"{owner} refers to choice '{value}' which question '{key}' does not have.",
-                        "unknown_choice",
-                    )
-            elif kind in NUMERIC_KINDS:
-                if _num(value) is None:
-                    self.add(
-                        path,
-                        f"{owner} compares question '{key}' (a {kind} question) with "
-                        f"'{value}', which is not a number.",
-                        "operator_kind",
-                    )
-            elif kind == "text" and not isinstance(value, str):
-                self.add(
-                    path,
-                    f"{owner} compares question '{key}' (a text question) with {value}, "
-                    f"which is not text.",
-                    "operator_kind",
-                )
+            found = kind.comparison_problem(q.data, value, owner)
+            if found is not None:
+                path = (*parts, *(member if isinstance(member, tuple) else (member,)))
+                self.add(path, *found)
 
     # -- next rules ---------------------------------------------------------------------
 
@@ -661,10 +558,13 @@ class _Checker:
         for q in self.questions:
             required = q.data.get("required", True) is not False
             q.maybe_uncounted = (
-                skippable[q.step] or "condition" in q.data or not required or q.kind == "info"
+                skippable[q.step]
+                or "condition" in q.data
+                or not required
+                or not q.behaviour.answerable
             )
             for trait in self.traits:
-                values = self._possible_points(q, trait)
+                values = q.behaviour.possible_points(q.data, trait)
                 if values is None:
                     continue
                 points, span = values
@@ -681,62 +581,6 @@ class _Checker:
                 sums.append((sums[-1][0] + low, sums[-1][1] + high))
             self._prefix[trait] = sums
         self._analysed = True
-
-    def _possible_points(
-        self, q: _Q, trait: str
-    ) -> tuple[set[float] | None, tuple[float, float]] | None:
-        """(the points this question can give the trait, their min/max); None if it gives none."""
-        d = q.data
-        if q.kind in CHOICE_KINDS:
-            choices = _dicts(d.get("choices"))
-            values = [
-                _num((c.get("points") or {}).get(trait)) or 0.0
-                if isinstance(c.get("points"), dict)
-                else 0.0
-                for c in choices
-            ]
-            if not any(values):
-                return None
-            if q.kind != "multiple":
-                return set(values), (min(values), max(values))
-            required = d.get("required", True) is not False
-            low_picks = d.get("min_picks", 1 if required else 0)
-            high_picks = d.get("max_picks", len(values))
-            low_picks = low_picks if isinstance(low_picks, int) else 0
-            high_picks = min(
-                high_picks if isinstance(high_picks, int) else len(values), len(values)
-            )
-            ordered = sorted(values)
-            low = sum(ordered[:low_picks]) + sum(v for v in ordered[low_picks:high_picks] if v < 0)
-            desc = ordered[::-1]
-            high = sum(desc[:low_picks]) + sum(v for v in desc[low_picks:high_picks] if v > 0)
-            return _subset_sums(values, low_picks, high_picks), (low, high)
-        if q.kind in NUMERIC_KINDS:
-            rules = _dicts(d.get("scoring"))
-            if not any(
-                isinstance(r.get("points"), dict) and _num(r["points"].get(trait)) for r in rules
-            ):
-                return None
-            bounds = d.get(q.kind) if isinstance(d.get(q.kind), dict) else {}
-            low_bound, high_bound = _num(bounds.get("min")), _num(bounds.get("max"))
-            if (
-                q.kind == "scale"
-                and low_bound is not None
-                and high_bound is not None
-                and high_bound - low_bound <= 1000
-            ):
-                found = set()
-                for value in range(int(low_bound), int(high_bound) + 1):
-                    found.add(_rule_points(rules, value, trait))
-                return found, (min(found), max(found))
-            found = {0.0}  # a value matching no rule gives nothing
-            for r in rules:
-                r_low, r_high = _num(r.get("min")), _num(r.get("max"))
-                if _overlaps(r_low, r_high, low_bound, high_bound):
-                    points = r.get("points") if isinstance(r.get("points"), dict) else {}
-                    found.add(_num(points.get(trait)) or 0.0)
-            return found, (min(found), max(found))
-        return None
 
     def trait_range(self, trait: str, limit: int) -> tuple[float, float]:
         """The scores a trait can have counting only questions before global position `limit`."""
@@ -772,41 +616,9 @@ class _Checker:
         q = self.by_key.get(_key(c.get("answer")) or "")
         if q is None:
             return MAYBE
-        if q.kind == "info":
+        if not q.behaviour.answerable or q.behaviour.never_holds(q.data, c):
             return NEVER
-        if q.kind in CHOICE_KINDS:
-            wanted = (
-                [c["equals"]]
-                if "equals" in c
-                else (
-                    c["in"]
-                    if isinstance(c.get("in"), list)
-                    else [c["contains"]]
-                    if "contains" in c
-                    else None
-                )
-            )
-            # Unknown choices are reported on their own; do not cascade into "unreachable".
-            if wanted is not None and not any(w in q.choice_keys for w in wanted):
-                return MAYBE
-        if q.kind in NUMERIC_KINDS:
-            bounds = q.data.get(q.kind) if isinstance(q.data.get(q.kind), dict) else {}
-            low, high = _num(bounds.get("min")), _num(bounds.get("max"))
-            if isinstance(c.get("range"), dict):
-                r_low, r_high = _num(c["range"].get("min")), _num(c["range"].get("max"))
-                if (r_low is not None and r_high is not None and r_low > r_high) or not _overlaps(
-                    r_low, r_high, low, high
-                ):
-                    return NEVER
-            if "equals" in c and _num(c["equals"]) is not None:
-                value = _num(c["equals"])
-                assert value is not None
-                if not _overlaps(value, value, low, high):
-                    return NEVER
-                if (
-                    q.kind == "scale" or (bounds.get("integer") is True)
-                ) and not value.is_integer():
-                    return NEVER
+        # Unknown choices are reported on their own; they do not cascade into "unreachable".
         return MAYBE
 
     def _trait_bounds(self, c: dict[str, Any]) -> _Bounds | None:
@@ -862,7 +674,7 @@ class _Checker:
                 continue
             if "answer" in c:
                 q = self.by_key.get(_key(c.get("answer")) or "")
-                if q is None or q.kind == "multiple":
+                if q is None or q.behaviour.several:
                     continue
                 if "equals" in c:
                     values = {c["equals"]}
@@ -1062,7 +874,7 @@ class _Checker:
                 scores = {a + b for a in scores for b in ints}
             else:
                 scores = {round(a + b, 9) for a in scores for b in options}
-            if len(scores) > _MAX_SCORE_SET:
+            if len(scores) > MAX_SCORE_SET:
                 return None
         return {float(v) for v in scores}
 
@@ -1121,7 +933,9 @@ class _Checker:
                         f"which does not exist.",
                         "unknown_question",
                     )
-                elif q.kind == "info" or (group == "preferences" and q.kind not in CHOICE_KINDS):
+                elif not q.behaviour.answerable or (
+                    group == "preferences" and not q.behaviour.has_choices
+                ):
                     self.add(
                         parts,
                         f"The recommendation has a {noun} on question '{key}', a "
@@ -1169,47 +983,3 @@ class _Checker:
                         f"see it and follow it.",
                         f"product_{member}",
                     )
-
-
-def _n(value: float) -> str:
-    if math.isinf(value):
-        return "any" if value > 0 else "-any"
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-def _overlaps(
-    a_low: float | None, a_high: float | None, b_low: float | None, b_high: float | None
-) -> bool:
-    low = max(x for x in (a_low, b_low, -math.inf) if x is not None)
-    high = min(x for x in (a_high, b_high, math.inf) if x is not None)
-    return low <= high
-
-
-def _rule_points(rules: list[dict[str, Any]], value: float, trait: str) -> float:
-    for r in rules:
-        low, high = _num(r.get("min")), _num(r.get("max"))
-        if (low is None or value >= low) and (high is None or value <= high):
-            points = r.get("points") if isinstance(r.get("points"), dict) else {}
-            return _num(points.get(trait)) or 0.0
-    return 0.0
-
-
-def _subset_sums(values: list[float], low_picks: int, high_picks: int) -> set[float] | None:
-    """Sums of picking between low and high choices; None when there are too many to list."""
-    # states: picks -> reachable sums
-    states: dict[int, set[float]] = {0: {0.0}}
-    for value in values:
-        grown: dict[int, set[float]] = {k: set(v) for k, v in states.items()}
-        for picks, sums in states.items():
-            if picks + 1 > high_picks:
-                continue
-            target = grown.setdefault(picks + 1, set())
-            target.update(round(s + value, 9) for s in sums)
-            if len(target) > _MAX_SCORE_SET:
-                return None
-        states = grown
-    found: set[float] = set()
-    for picks, sums in states.items():
-        if low_picks <= picks <= high_picks:
-            found |= sums
-    return found or {0.0}

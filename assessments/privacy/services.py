@@ -69,7 +69,6 @@ from django.utils.translation import gettext as _
 
 from assessments import engine
 from assessments.brands.mail import brand_sender
-from assessments.engine.model import NUMERIC_KINDS
 from assessments.models import (
     AuditEntry,
     Brand,
@@ -194,7 +193,7 @@ def _kept_answers(response: Response) -> dict[str, Any]:
     kept = {}
     for key, value in answers.items():
         question = assessment.question(key)
-        if question is not None and (question.has_choices or question.kind in NUMERIC_KINDS):
+        if question is not None and question.answerable and not question.behaviour.free_text:
             kept[key] = value
     return kept
 

@@ -21,7 +21,6 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from assessments import engine
-from assessments.engine.reasons import number as show_number
 from assessments.engine.text import localized as t
 from assessments.models import Product
 
@@ -29,8 +28,6 @@ from assessments.models import Product
 # list of reasons stops explaining and starts selling.
 REASONS_SHOWN = 3
 
-# Scales up to this many points are a row of radio buttons; longer ones a number box.
-SCALE_AS_RADIOS = 11
 # A failed submission is shown back to the customer; never echo more than this.
 ECHO_MAX_CHARS = 5000
 FALLBACK_IMAGE_SIZE = (400, 300)
@@ -156,6 +153,7 @@ class QuestionField:
     kind: str
     id: str
     prompt: str
+    template: str  # the template its kind shows it with
     help: str = ""
     required: bool = True
     error: str = ""
@@ -194,99 +192,34 @@ class QuestionField:
         return " ".join(ids)
 
 
-def _picked(value: Any) -> set[str]:
-    if isinstance(value, str):
-        return {value}
-    if isinstance(value, (list, tuple)):
-        return {v for v in value if isinstance(v, str)}
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return {show_number(value)}
-    return set()
-
-
-def _shown(value: Any) -> str:
-    """A stored or submitted value as the text of an input."""
-    if isinstance(value, (list, tuple)):
-        value = next((v for v in value if isinstance(v, str)), "")
-    if isinstance(value, bool) or value is None:
-        return ""
-    if isinstance(value, (int, float)):
-        return show_number(value)
-    return str(value)[:ECHO_MAX_CHARS]
-
-
-def _bound(value: float | None) -> str:
-    return "" if value is None else show_number(value)
-
-
 def _input(question: engine.Question, value: Any, language: str) -> dict[str, Any]:
-    """The attributes of a question's input that depend on its kind, filled with `value`."""
-    kind = question.kind
-    if question.has_choices:
-        picked = _picked(value)
-        return {
-            "input_type": "checkbox" if kind == "multiple" else "radio",
-            "choices": tuple(
-                ChoiceField(
-                    key=choice.key,
-                    id=f"q-{question.key}-{choice.key}",
-                    label=t(choice.label, language),
-                    description=t(choice.description, language),
-                    image=image(choice.image),
-                    checked=choice.key in picked,
-                    insight=t(choice.insight, language),
-                )
-                for choice in question.choices
-            ),
-        }
-    if kind == "scale" and question.max is not None and question.min is not None:
-        low, high = int(question.min), int(question.max)
-        labels = {
-            "min_label": t(question.min_label, language),
-            "max_label": t(question.max_label, language),
-        }
-        if high - low + 1 <= SCALE_AS_RADIOS:
-            picked = _picked(value)
-            return {
-                **labels,
-                "input_type": "radio",
-                "choices": tuple(
-                    ChoiceField(
-                        key=str(n),
-                        id=f"q-{question.key}-{n}",
-                        label=str(n),
-                        checked=str(n) in picked,
-                    )
-                    for n in range(low, high + 1)
-                ),
-            }
-        return {
-            **labels,
-            "input_type": "number",
-            "min": str(low),
-            "max": str(high),
-            "step": "1",
-            "range_hint": _range_hint(str(low), str(high)),
-            "value": _shown(value),
-        }
-    if kind in ("number", "scale"):
-        low, high = _bound(question.min), _bound(question.max)
-        return {
-            "input_type": "number",
-            "min": low,
-            "max": high,
-            "step": "1" if question.integer or kind == "scale" else "any",
-            "unit": t(question.unit, language),
-            "range_hint": _range_hint(low, high),
-            "value": _shown(value),
-        }
-    if kind == "text":
-        return {
-            "input_type": "textarea" if question.max_length > 200 else "text",
-            "max_length": question.max_length,
-            "value": _shown(value),
-        }
-    return {}
+    """The attributes of a question's input, as its kind lays it out, in `language`."""
+    widget = question.behaviour.widget(question, value)
+    return {
+        "template": widget.template,
+        "input_type": widget.input_type,
+        "choices": tuple(
+            ChoiceField(
+                key=option.key,
+                id=f"q-{question.key}-{option.key}",
+                label=t(option.label, language),
+                description=t(option.description, language),
+                image=image(option.image),
+                checked=option.checked,
+                insight=t(option.insight, language),
+            )
+            for option in widget.options
+        ),
+        "value": widget.value[:ECHO_MAX_CHARS],
+        "min": widget.min,
+        "max": widget.max,
+        "step": widget.step,
+        "unit": t(widget.unit, language),
+        "max_length": widget.max_length,
+        "min_label": t(widget.min_label, language),
+        "max_label": t(widget.max_label, language),
+        "range_hint": _range_hint(widget.min, widget.max) if widget.range_hint else "",
+    }
 
 
 def question_fields(

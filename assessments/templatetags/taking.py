@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 register = template.Library()
 
-QUESTION_TEMPLATE = "assessments/taking/_question.html"
 # Distinct questions kept rendered per worker: every question of many live assessments, in
 # each language, blank and with a few answers picked; about 2 KB each.
 QUESTIONS_KEPT = 4096
@@ -37,12 +36,12 @@ def localized(value: Any, language: str) -> str:
 
 @functools.lru_cache(maxsize=QUESTIONS_KEPT)
 def _question_html(field: QuestionField, language: str) -> str:
-    return render_to_string(QUESTION_TEMPLATE, {"field": field})
+    return render_to_string(field.template, {"field": field})
 
 
 @register.simple_tag
 def question(field: QuestionField) -> str:
-    """`{% question field %}`: one question of a step, as HTML.
+    """`{% question field %}`: one question of a step, as HTML, by its kind's template.
 
     Rendering the questions is most of a step page's cost, and their HTML is a function of the
     field (texts, choices, what is picked, the error) and the language. So it is rendered once
@@ -51,7 +50,7 @@ def question(field: QuestionField) -> str:
     """
     language = translation.get_language()
     if field.personal:
-        return render_to_string(QUESTION_TEMPLATE, {"field": field})
+        return render_to_string(field.template, {"field": field})
     return _question_html(field, language)
 
 

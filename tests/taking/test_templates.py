@@ -14,7 +14,8 @@ from tests.taking.conftest import start, step_url
 
 pytestmark = pytest.mark.django_db
 
-QUESTION = Path("assessments/taking/_question.html")
+# The step "use" asks a single-choice question, shown by the choices template.
+QUESTION = Path("assessments/taking/kinds/choices.html")
 
 
 @pytest.fixture

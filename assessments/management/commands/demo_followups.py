@@ -35,13 +35,13 @@ RULE = "=" * 72
 
 def demo_answer(question: engine.Question) -> Any:
     """A valid raw answer for any question: the first choice, the lowest number."""
-    if question.kind == "multiple":
+    if question.several:
         return [question.choices[-1].key]
     if question.has_choices:
         return question.choices[0].key
-    if question.kind in ("scale", "number"):
-        return str(int(question.min if question.min is not None else 0) + 1)
-    return "demo"
+    if question.behaviour.free_text:
+        return "demo"
+    return str(int(question.min if question.min is not None else 0) + 1)
 
 
 def demo_response(assessment: Assessment, language: str) -> Response:
