@@ -19,8 +19,9 @@ from .answers import (
     UnknownChoice,
     UnknownQuestion,
 )
-from .assessment import Assessment, Result
+from .assessment import Assessment, Result, Walk
 from .compile import compile_cached, compile_definition
+from .insights import Insight
 from .model import (
     Band,
     Choice,
@@ -51,6 +52,7 @@ __all__ = [
     "Contribution",
     "DefinitionInvalid",
     "HiddenField",
+    "Insight",
     "NotANumber",
     "NotAWholeNumber",
     "NotAnswerable",
@@ -74,6 +76,7 @@ __all__ = [
     "TraitScore",
     "UnknownChoice",
     "UnknownQuestion",
+    "Walk",
     "answer_phrase",
     "compile_cached",
     "compile_definition",
