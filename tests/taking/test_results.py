@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from assessments.models import Consent, Product, ProductReference, Response
-from assessments.taking.results import EMAILS_PER_RESPONSE, RESULTS_EMAIL_CONSENT_VERSION
 from assessments.taking.selectors import abandoned_responses, attribution_lookup
+from assessments.taking.services import EMAILS_PER_RESPONSE, RESULTS_EMAIL_CONSENT_VERSION
 from tests.taking.conftest import (
     RUNNER,
     WALKER,
