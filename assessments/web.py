@@ -51,9 +51,9 @@ register_converter(TokenConverter, "token")
 
 def see_other(url: str) -> HttpResponse:
     """303: after a POST, the browser GETs the new page (POST/redirect/GET)."""
-    response = HttpResponse(status=303)
-    response["Location"] = url
-    return response
+    redirect = HttpResponse(status=303)
+    redirect["Location"] = url
+    return redirect
 
 
 def cross_site_refusal(request: HttpRequest, allowed_origins: Iterable[str]) -> HttpResponse | None:
@@ -93,7 +93,7 @@ def render_in(
     its `partial` when it names one (`{% partialdef %}` in the template)."""
     name = f"{template}#{partial}" if partial and partial_wanted(request) else template
     with translation.override(language):
-        response = render(request, name, {**context, "language": language}, status=status)
-    response["Content-Language"] = language
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+        page = render(request, name, {**context, "language": language}, status=status)
+    page["Content-Language"] = language
+    patch_vary_headers(page, ["HX-Request"])
+    return page
