@@ -8,6 +8,7 @@ clean what was sent, worded for the customer in the response's language.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from typing import Any
 
 from django import forms
@@ -78,10 +79,11 @@ class StepForm(forms.Form):
         self.answers: dict[str, Any] = {}
         self.answer_errors: dict[str, engine.AnswerError] = {}
 
-    @property
+    @cached_property
     def raw(self) -> dict[str, list[Any]]:
         """What was sent, question by question: shown back when the step has errors."""
-        return {key: self[key].data for key in self.answer_keys}
+        widget, data = EveryValue(), self.data
+        return {key: widget.value_from_datadict(data, None, key) for key in self.answer_keys}
 
     def clean_submission_id(self) -> str:
         return self.cleaned_data["submission_id"][:SUBMISSION_ID_MAX_LENGTH]
