@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.urls import register_converter
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django_htmx.middleware import HtmxDetails
 
 from assessments.embedding.origins import origin_allowed
 
@@ -24,6 +25,13 @@ REFUSED = (
     "This form was sent from another site, so it was not accepted. "
     "Open the page on its own and try again."
 )
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it: `request.htmx` says whether htmx sent
+    it, and how."""
+
+    htmx: HtmxDetails
 
 
 class TokenConverter:
@@ -43,9 +51,9 @@ register_converter(TokenConverter, "token")
 
 def see_other(url: str) -> HttpResponse:
     """303: after a POST, the browser GETs the new page (POST/redirect/GET)."""
-    response = HttpResponse(status=303)
-    response["Location"] = url
-    return response
+    redirect = HttpResponse(status=303)
+    redirect["Location"] = url
+    return redirect
 
 
 def cross_site_refusal(request: HttpRequest, allowed_origins: Iterable[str]) -> HttpResponse | None:
@@ -65,17 +73,27 @@ def cross_site_refusal(request: HttpRequest, allowed_origins: Iterable[str]) -> 
     return HttpResponseForbidden(REFUSED, content_type="text/plain; charset=utf-8")
 
 
+def partial_wanted(request: HtmxHttpRequest) -> bool:
+    """Whether to answer with a partial: htmx asked, and not to restore a page from history
+    (which needs the whole page)."""
+    htmx = request.htmx
+    return bool(htmx) and not htmx.history_restore_request
+
+
 def render_in(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     template: str,
     context: dict[str, Any],
     *,
     language: str,
     status: int = 200,
+    partial: str | None = None,
 ) -> HttpResponse:
-    """Render a customer page in the customer's language (not the browser's)."""
+    """Render a customer page in the customer's language (not the browser's); with htmx, only
+    its `partial` when it names one (`{% partialdef %}` in the template)."""
+    name = f"{template}#{partial}" if partial and partial_wanted(request) else template
     with translation.override(language):
-        response = render(request, template, {**context, "language": language}, status=status)
-    response["Content-Language"] = language
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+        page = render(request, name, {**context, "language": language}, status=status)
+    page["Content-Language"] = language
+    patch_vary_headers(page, ["HX-Request"])
+    return page

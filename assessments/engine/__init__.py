@@ -20,8 +20,9 @@ from .answers import (
     UnknownChoice,
     UnknownQuestion,
 )
-from .assessment import Assessment, Result
+from .assessment import Assessment, Result, Walk
 from .compile import compile_cached, compile_definition
+from .insights import Insight
 from .kinds import KINDS, QuestionKind, register, unregister
 from .model import (
     Band,
@@ -57,6 +58,7 @@ __all__ = [
     "Contribution",
     "DefinitionInvalid",
     "HiddenField",
+    "Insight",
     "NotANumber",
     "NotAWholeNumber",
     "NotAnswerable",
@@ -83,6 +85,7 @@ __all__ = [
     "TraitScore",
     "UnknownChoice",
     "UnknownQuestion",
+    "Walk",
     "Widget",
     "answer_phrase",
     "answer_phrases",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 from . import answers as _answers
 from .answers import AnswerError, UnknownQuestion
+from .insights import Insight, choice_insights
 from .model import (
     Contribution,
     HiddenField,
@@ -65,13 +66,6 @@ class _Facts:
     def field(self, key: str) -> str | None:
         value = self.fields.get(key)
         return value if isinstance(value, str) else None
-
-
-@dataclass(frozen=True, slots=True)
-class _Walk:
-    path: tuple[str, ...]
-    visible: Mapping[str, tuple[Question, ...]]
-    facts: _Facts
 
 
 class Assessment:
@@ -151,7 +145,8 @@ class Assessment:
         answers: Mapping[str, Any],
         fields: Mapping[str, str] | None,
         stop_before: int | None = None,
-    ) -> _Walk:
+    ) -> tuple[tuple[str, ...], dict[str, tuple[Question, ...]], _Facts]:
+        """The path, each visited step's visible questions, and the facts at the end."""
         facts = _Facts(self, fields)
         path: list[str] = []
         visible: dict[str, tuple[Question, ...]] = {}
@@ -176,7 +171,7 @@ class Assessment:
                     following = max(self._step_index[rule.goto].index, index + 1)
                     break
             index = following
-        return _Walk(tuple(path), visible, facts)
+        return tuple(path), visible, facts
 
     def _show(self, step: Step, answers: Mapping[str, Any], facts: _Facts) -> tuple[Question, ...]:
         """The step's visible questions; their valid answers join the counted ones."""
@@ -190,38 +185,40 @@ class Assessment:
                 facts.counted[question.key] = value
         return tuple(shown)
 
+    def walk(self, answers: Mapping[str, Any], fields: Mapping[str, str] | None = None) -> Walk:
+        """Walk the flow once for these answers; read the path, steps and counts from the Walk."""
+        answers = MappingProxyType(dict(answers))
+        path, visible, facts = self._walk(answers, fields)
+        return Walk(
+            assessment=self,
+            answers=answers,
+            fields=facts.fields,
+            path=path,
+            visible=MappingProxyType(visible),
+            counted=MappingProxyType(facts.counted),
+            _facts=facts,
+        )
+
     def path(
         self, answers: Mapping[str, Any], fields: Mapping[str, str] | None = None
     ) -> tuple[str, ...]:
         """The step keys the customer's flow visits, in order, given these answers."""
-        return self._walk(answers, fields).path
+        return self.walk(answers, fields).path
 
     def first_step(self, fields: Mapping[str, str] | None = None) -> str | None:
-        path = self._walk({}, fields).path
-        return path[0] if path else None
+        return self.walk({}, fields).first
 
     def next_step(
         self, step_key: str, answers: Mapping[str, Any], fields: Mapping[str, str] | None = None
     ) -> str | None:
         """The step after `step_key` on the current path; None when the flow is finished."""
-        path = self.path(answers, fields)
-        if step_key in path:
-            position = path.index(step_key)
-            return path[position + 1] if position + 1 < len(path) else None
-        here = self._index_of(step_key)
-        return next((k for k in path if self._step_index[k].index > here), None)
+        return self.walk(answers, fields).next_step(step_key)
 
     def previous_step(
         self, step_key: str, answers: Mapping[str, Any], fields: Mapping[str, str] | None = None
     ) -> str | None:
         """The step before `step_key` on the current path; None at the start."""
-        path = self.path(answers, fields)
-        if step_key in path:
-            position = path.index(step_key)
-            return path[position - 1] if position > 0 else None
-        here = self._index_of(step_key)
-        earlier = [k for k in path if self._step_index[k].index < here]
-        return earlier[-1] if earlier else None
+        return self.walk(answers, fields).previous_step(step_key)
 
     def _index_of(self, step_key: str) -> int:
         step = self._step_index.get(step_key)
@@ -233,50 +230,19 @@ class Assessment:
         self, step_key: str, answers: Mapping[str, Any], fields: Mapping[str, str] | None = None
     ) -> Progress:
         """Where `step_key` sits on the current path, and the journey's sections."""
-        path = self.path(answers, fields)
-        here = self._index_of(step_key)
-        if step_key in path:
-            position = path.index(step_key)
-        else:
-            position = sum(1 for k in path if self._step_index[k].index < here)
-        total = len(path) if step_key in path else len(path) + 1
-        labels: list[tuple[str, Text]] = []
-        current: str | None = None
-        for number, key in enumerate(path):
-            section = self._step_index[key].section
-            if section:
-                name = self.text(section, self.default_language)
-                if name not in (n for n, _ in labels):
-                    labels.append((name, section))
-                if number <= position:
-                    current = name
-        own = self._step_index[step_key].section
-        if own:
-            current = self.text(own, self.default_language)
-        names = [n for n, _ in labels]
-        current_at = names.index(current) if current in names else -1
-        sections = tuple(
-            Section(name, text, current=(i == current_at), done=(i < current_at))
-            for i, (name, text) in enumerate(labels)
-        )
-        return Progress(position, total, sections)
+        return self.walk(answers, fields).progress(step_key)
 
     def visible_questions(
         self, step_key: str, answers: Mapping[str, Any], fields: Mapping[str, str] | None = None
     ) -> tuple[Question, ...]:
         """The questions of the step the customer sees, given the answers before it."""
-        walk = self._walk(answers, fields)
-        if step_key in walk.visible:
-            return walk.visible[step_key]
-        here = self._index_of(step_key)
-        before = self._walk(answers, fields, stop_before=here)
-        return self._show(self.steps[here], answers, before.facts)
+        return self.walk(answers, fields).questions(step_key)
 
     def counted_answers(
         self, answers: Mapping[str, Any], fields: Mapping[str, str] | None = None
     ) -> dict[str, Any]:
         """Only the answers to questions visible on the current path (valid ones)."""
-        return dict(self._walk(answers, fields).facts.counted)
+        return dict(self.walk(answers, fields).counted)
 
     # -- answers -------------------------------------------------------------------------
 
@@ -300,8 +266,7 @@ class Assessment:
         decided with the freshly submitted values, not the stored ones.
         """
         here = self._index_of(step_key)
-        before = self._walk(answers, fields, stop_before=here)
-        facts = before.facts
+        _, _, facts = self._walk(answers, fields, stop_before=here)
         values: dict[str, Any] = {}
         errors: dict[str, AnswerError] = {}
         for question in self.steps[here].questions:
@@ -347,7 +312,7 @@ class Assessment:
         self, answers: Mapping[str, Any], fields: Mapping[str, str] | None = None
     ) -> dict[str, TraitScore]:
         """Each trait's score and band from the counted answers, with what contributed."""
-        return self._scores(self._walk(answers, fields).facts.counted)
+        return self.walk(answers, fields).scores()
 
     def _outcome(self, facts: _Facts) -> Outcome | None:
         for outcome in self._outcome_order:
@@ -359,7 +324,7 @@ class Assessment:
         self, answers: Mapping[str, Any], fields: Mapping[str, str] | None = None
     ) -> Outcome | None:
         """The matching outcome with the highest priority (ties: the earlier), or None."""
-        return self._outcome(self._walk(answers, fields).facts)
+        return self.walk(answers, fields).outcome()
 
     def recommend(
         self,
@@ -377,10 +342,140 @@ class Assessment:
         fields: Mapping[str, str] | None = None,
     ) -> Result:
         """Scores, outcome and recommendation in one walk of the flow."""
-        facts = self._walk(answers, fields).facts
+        return self.walk(answers, fields).evaluate(products)
+
+    def _evaluate(self, facts: _Facts, products: Sequence[Product]) -> Result:
         scores = self._scores(facts.counted)
         outcome = self._outcome(facts)
         recommendation = rank(
             self.recommendation, self._trait_index, products, facts.counted, scores, outcome
         )
         return Result(scores, outcome, recommendation)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Walk:
+    """One walk of the flow over a customer's answers: computed once, then only read.
+
+    `path` holds the steps the customer visits, in order; `visible` each visited step's shown
+    questions; `counted` the valid answers to those questions, which is all that scores,
+    conditions, recall and insights ever see. Answers to questions off the path stay stored
+    but are not counted. Build one with `Assessment.walk`.
+    """
+
+    assessment: Assessment = field(repr=False)
+    answers: Mapping[str, Any] = field(repr=False)
+    fields: Mapping[str, str] = field(repr=False)
+    path: tuple[str, ...]
+    visible: Mapping[str, tuple[Question, ...]] = field(repr=False)
+    counted: Mapping[str, Any]
+    # What outcome rules are evaluated against: the counted answers, the fields, the traits.
+    _facts: _Facts = field(repr=False)
+
+    @property
+    def first(self) -> str | None:
+        """The first step on the path; None when every step is hidden."""
+        return self.path[0] if self.path else None
+
+    @property
+    def last(self) -> str | None:
+        return self.path[-1] if self.path else None
+
+    def next_step(self, step_key: str) -> str | None:
+        """The step after `step_key` on the path; None when the flow is finished.
+
+        From a step off the path (left behind by a changed answer), the first later one on it.
+        """
+        path = self.path
+        if step_key in path:
+            position = path.index(step_key)
+            return path[position + 1] if position + 1 < len(path) else None
+        here = self.assessment._index_of(step_key)
+        steps = self.assessment._step_index
+        return next((k for k in path if steps[k].index > here), None)
+
+    def previous_step(self, step_key: str) -> str | None:
+        """The step before `step_key` on the path; None at the start."""
+        path = self.path
+        if step_key in path:
+            position = path.index(step_key)
+            return path[position - 1] if position > 0 else None
+        here = self.assessment._index_of(step_key)
+        steps = self.assessment._step_index
+        earlier = [k for k in path if steps[k].index < here]
+        return earlier[-1] if earlier else None
+
+    def passed(self, step_key: str, current: str | None) -> bool:
+        """Whether a customer now on `current` (None: finished) has left `step_key` behind on
+        the path, so may look at it again or go back to it."""
+        path = self.path
+        if step_key not in path:
+            return False
+        if current is None or current not in path:
+            return True
+        return path.index(step_key) < path.index(current)
+
+    def progress(self, step_key: str) -> Progress:
+        """Where `step_key` sits on the path, and the journey's sections."""
+        assessment = self.assessment
+        steps = assessment._step_index
+        path = self.path
+        here = assessment._index_of(step_key)
+        if step_key in path:
+            position = path.index(step_key)
+            total = len(path)
+        else:
+            position = sum(1 for k in path if steps[k].index < here)
+            total = len(path) + 1
+        labels: list[tuple[str, Text]] = []
+        current: str | None = None
+        for number, key in enumerate(path):
+            section = steps[key].section
+            if section:
+                name = assessment.text(section, assessment.default_language)
+                if name not in (n for n, _ in labels):
+                    labels.append((name, section))
+                if number <= position:
+                    current = name
+        own = steps[step_key].section
+        if own:
+            current = assessment.text(own, assessment.default_language)
+        names = [n for n, _ in labels]
+        current_at = names.index(current) if current in names else -1
+        sections = tuple(
+            Section(name, text, current=(i == current_at), done=(i < current_at))
+            for i, (name, text) in enumerate(labels)
+        )
+        return Progress(position, total, sections)
+
+    def questions(self, step_key: str) -> tuple[Question, ...]:
+        """The questions of the step the customer sees, given the answers before it."""
+        shown = self.visible.get(step_key)
+        if shown is not None:
+            return shown
+        # Off the path: what the step would show, were the customer to reach it now.
+        assessment = self.assessment
+        here = assessment._index_of(step_key)
+        _, _, facts = assessment._walk(self.answers, self.fields, stop_before=here)
+        return assessment._show(assessment.steps[here], self.answers, facts)
+
+    def insights(self, language: str, step_key: str | None = None) -> list[Insight]:
+        """The insights of the counted picked choices, of one step or of the whole path."""
+        if step_key is not None:
+            step = self.assessment.step(step_key)
+            questions: Iterable[Question] = step.questions if step is not None else ()
+        else:
+            questions = (q for step in self.assessment.steps for q in step.questions)
+        return choice_insights(questions, self.counted, language)
+
+    def scores(self) -> dict[str, TraitScore]:
+        """Each trait's score and band from the counted answers, with what contributed."""
+        return self.assessment._scores(self.counted)
+
+    def outcome(self) -> Outcome | None:
+        """The matching outcome with the highest priority (ties: the earlier), or None."""
+        return self.assessment._outcome(self._facts)
+
+    def evaluate(self, products: Sequence[Product]) -> Result:
+        """Scores, outcome and the products ranked for these answers, with reasons."""
+        return self.assessment._evaluate(self._facts, products)

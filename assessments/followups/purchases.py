@@ -32,6 +32,7 @@ from assessments.models import (
     PurchaseItem,
     Response,
 )
+from assessments.taking.results import result_read
 from assessments.taking.services import response_definition
 
 from .selectors import purchase_attribution
@@ -244,15 +245,11 @@ def response_facts(response: Response | None) -> ResponseFacts:
     ]
     result = assessment.evaluate(products, response.answers, response.fields)
     ranks = {item.sku: item.rank for item in result.recommendation.recommended}
-    frozen = response.result if isinstance(response.result, dict) else None
-    if frozen and isinstance(frozen.get("recommended"), list):
+    frozen = result_read(response)
+    if frozen is not None:
         # What the customer was shown when they finished, not a re-ranking against today's
         # catalogue: "we recommended it at rank 2" must stay true when products change.
-        ranks = {
-            entry["sku"]: entry["rank"]
-            for entry in frozen["recommended"]
-            if isinstance(entry, dict) and isinstance(entry.get("rank"), int)
-        }
+        ranks = frozen.ranks
     return ResponseFacts(
         result.outcome.key if result.outcome else None,
         ranks,

@@ -17,12 +17,14 @@ from babel.numbers import format_currency
 from django.core.files.images import get_image_dimensions
 from django.core.files.storage import default_storage
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from assessments import engine
 from assessments.engine.text import localized as t
 from assessments.models import Product
+from assessments.taking.results import FrozenProduct, FrozenResult
 
 # The strongest reasons first (the engine orders them by the points they add); past three a
 # list of reasons stops explaining and starts selling.
@@ -261,15 +263,62 @@ def question_fields(
     return fields
 
 
+# -- a step page ------------------------------------------------------------------------
+
+
+def step_context(
+    assessment: engine.Assessment,
+    walk: engine.Walk,
+    step_key: str,
+    *,
+    language: str,
+    values: Mapping[str, Any],
+    errors: Mapping[str, engine.AnswerError],
+    after: str = "",
+) -> dict[str, Any]:
+    """What a step page shows, from one walk: the step, progress, its questions filled with
+    `values` and marked with `errors`, "why we ask", and the insights of the step `after`.
+
+    `after` names the step just answered without JavaScript: the customer could not see its
+    choices' insights before moving on, so the next step opens with them.
+    """
+    step = assessment.step(step_key)
+    assert step is not None
+    path = walk.path
+    position = path.index(step_key) if step_key in path else 0
+    counted = walk.counted
+    revealed = after in path[:position] and not errors
+    # Error messages and hints are lazy translations: word them in the response's language.
+    with translation.override(language):
+        fields = question_fields(
+            assessment,
+            walk.questions(step_key),
+            language=language,
+            values=values,
+            errors=errors,
+            recalled=counted,
+        )
+    return {
+        "step": step,
+        "progress": walk.progress(step_key),
+        "fields": fields,
+        "why": engine.fill_answers(t(step.why, language), assessment, counted, language),
+        "revealed": walk.insights(language, after) if revealed else [],
+        "has_errors": bool(errors),
+        "previous": path[position - 1] if position > 0 else None,
+        "assessment_title": t(assessment.title, language),
+    }
+
+
 # -- results ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class TraitResult:
-    label: str
+class OutcomeShown:
+    key: str
+    title: str
     description: str
-    band: str
-    insight: str
+    image: Image | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,13 +331,6 @@ class ProductResult:
     thumbnail: Image | None
     image: Image | None
     reasons: list[str]
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerInsight:
-    prompt: str
-    answer: str
-    insight: str
 
 
 def price(amount: Decimal, currency: str, language: str) -> str:
@@ -309,7 +351,7 @@ def with_reference(url: str, ref: str) -> str:
 
 
 def _products(
-    ranked: Iterable[Mapping[str, Any]],
+    ranked: Iterable[FrozenProduct],
     catalogue: Mapping[str, Product],
     language: str,
     *,
@@ -318,7 +360,7 @@ def _products(
 ) -> list[ProductResult]:
     shown = []
     for item in ranked:
-        product = catalogue.get(item.get("sku", ""))
+        product = catalogue.get(item.sku)
         if product is None:
             continue
         thumbnail = image(product.thumbnail.name or product.image.name)
@@ -328,95 +370,38 @@ def _products(
                 sku=product.sku,
                 name=t(product.name, language) or product.sku,
                 description=t(product.description, language),
-                url=with_reference(product.url, item.get("ref", "") if references else ""),
+                url=with_reference(product.url, item.ref if references else ""),
                 price=price(product.price, product.currency, language),
                 thumbnail=thumbnail,
                 image=full,
-                reasons=list(item.get("reasons") or [])[:REASONS_SHOWN] if reasons else [],
+                reasons=list(item.reasons[:REASONS_SHOWN]) if reasons else [],
             )
         )
     return shown
 
 
-def result_skus(result: Mapping[str, Any]) -> list[str]:
-    """The skus a frozen result shows, recommended first."""
-    return [
-        item.get("sku", "")
-        for item in (*(result.get("recommended") or []), *(result.get("alternatives") or []))
-    ]
-
-
 def results_context(
-    result: Mapping[str, Any], products: Sequence[Product], *, private: bool = True
+    result: FrozenResult, products: Sequence[Product], *, private: bool = True
 ) -> dict[str, Any]:
     """A frozen result as page values. `private=False` (the shared page) leaves out what only
     the customer should see: the reasons and insights that quote their answers, and the
     attribution references."""
-    language = result.get("language") or "en"
+    language = result.language
     catalogue = {p.sku: p for p in products}
-    outcome = result.get("outcome")
+    outcome = result.outcome
     return {
-        "traits": [
-            TraitResult(
-                label=trait.get("label", ""),
-                description=trait.get("description", ""),
-                band=trait.get("band_label", ""),
-                insight=trait.get("insight", ""),
-            )
-            for trait in result.get("traits") or []
-        ],
-        "outcome": {
-            "key": outcome.get("key", ""),
-            "title": outcome.get("title", ""),
-            "description": outcome.get("description", ""),
-            "image": image(outcome.get("image")),
-        }
-        if outcome
+        "traits": result.traits,
+        "outcome": OutcomeShown(
+            outcome.key, outcome.title, outcome.description, image(outcome.image)
+        )
+        if outcome is not None
         else None,
         "recommended": _products(
-            result.get("recommended") or [],
-            catalogue,
-            language,
-            reasons=private,
-            references=private,
+            result.recommended, catalogue, language, reasons=private, references=private
         ),
         "alternatives": _products(
-            result.get("alternatives") or [],
-            catalogue,
-            language,
-            reasons=private,
-            references=private,
+            result.alternatives, catalogue, language, reasons=private, references=private
         ),
-        "fallback_message": result.get("fallback_message", ""),
-        "insights": [
-            AnswerInsight(item.get("prompt", ""), item.get("answer", ""), item.get("insight", ""))
-            for item in result.get("insights") or []
-        ]
-        if private
-        else [],
+        "fallback_message": result.fallback_message,
+        "insights": result.insights if private else (),
     }
-
-
-def step_insights(
-    assessment: engine.Assessment, step_key: str, answers: Mapping[str, Any], language: str
-) -> list[AnswerInsight]:
-    """The insights of the choices stored for one step (shown at the top of the next step)."""
-    step = assessment.step(step_key)
-    if step is None:
-        return []
-    found = []
-    for question in step.questions:
-        value = answers.get(question.key)
-        if not question.has_choices or value is None:
-            continue
-        for key in value if isinstance(value, list) else [value]:
-            choice = question.choice(key) if isinstance(key, str) else None
-            if choice is not None and choice.insight:
-                found.append(
-                    AnswerInsight(
-                        t(question.prompt, language),
-                        t(choice.label, language),
-                        t(choice.insight, language),
-                    )
-                )
-    return found

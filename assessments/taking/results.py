@@ -1,33 +1,250 @@
-"""Freezing a response's result when its last step is submitted, and what customers do with it.
+"""A response's result: frozen when its last step is submitted, read back as a `FrozenResult`.
 
 The result (profile, outcome, ranked products with their reasons, the insights the answers
-revealed) is computed once, in the transaction that completes the response, and stored on it.
-Pages read the frozen copy: what the customer was told stays what they were told, even if the
-catalogue or the brand's texts change later. Editing answers and finishing again freezes anew.
+revealed) is computed once, in the transaction that completes the response, and stored on it as
+JSON. Pages and messages read the frozen copy: what the customer was told stays what they were
+told, even if the catalogue or the brand's texts change later. Editing answers and finishing
+again freezes anew.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from assessments import engine
 from assessments.engine.text import localized as t
 from assessments.models import Product, ProductReference, Response
 
+# The shape of the stored JSON. Reading tolerates older rows (a key missing, a value of another
+# type): a result frozen once is shown for good, so it is never refused for its age.
 RESULT_FORMAT = 1
 
-# The wording of the "e-mail me my results" checkbox: stored with the consent, so a consent
-# says exactly what the customer agreed to. Change the wording, bump the version.
-RESULTS_EMAIL_CONSENT_VERSION = "results-email/1"
+NO_REFS: Mapping[str, str] = MappingProxyType({})
 
-# How many e-mails a customer can have sent from one response (a link to continue, results).
-EMAILS_PER_RESPONSE = 5
+
+# -- the frozen result -------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0.0
+    return value
+
+
+def _entries(value: Any) -> list[Mapping[str, Any]]:
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+@dataclass(frozen=True, slots=True)
+class FrozenOutcome:
+    key: str
+    title: str
+    description: str
+    image: str = ""  # a storage name, "" for none
+
+    @classmethod
+    def from_json(cls, data: Any) -> FrozenOutcome | None:
+        if not isinstance(data, Mapping):
+            return None
+        return cls(
+            _text(data.get("key")),
+            _text(data.get("title")),
+            _text(data.get("description")),
+            _text(data.get("image")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FrozenTrait:
+    key: str
+    label: str
+    description: str
+    score: float
+    band: str  # the band's key, "" when the score is in no band
+    band_label: str
+    insight: str  # the band's insight
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FrozenTrait:
+        return cls(
+            _text(data.get("key")),
+            _text(data.get("label")),
+            _text(data.get("description")),
+            _number(data.get("score")),
+            _text(data.get("band")),
+            _text(data.get("band_label")),
+            _text(data.get("insight")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FrozenProduct:
+    sku: str
+    rank: int | None  # 1 for the best; None where an old row did not say
+    score: float
+    ref: str  # the attribution reference its link carries, "" for none (previews)
+    reasons: tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FrozenProduct:
+        rank = data.get("rank")
+        reasons = data.get("reasons")
+        return cls(
+            _text(data.get("sku")),
+            rank if isinstance(rank, int) and not isinstance(rank, bool) else None,
+            _number(data.get("score")),
+            _text(data.get("ref")),
+            tuple(r for r in reasons if isinstance(r, str)) if isinstance(reasons, list) else (),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FrozenInsight:
+    question: str
+    prompt: str
+    answer: str
+    insight: str
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FrozenInsight:
+        return cls(
+            _text(data.get("question")),
+            _text(data.get("prompt")),
+            _text(data.get("answer")),
+            _text(data.get("insight")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FrozenResult:
+    """What a customer was shown when they finished, texts already in their language."""
+
+    language: str
+    computed_at: str  # ISO 8601
+    outcome: FrozenOutcome | None
+    traits: tuple[FrozenTrait, ...]
+    recommended: tuple[FrozenProduct, ...]
+    alternatives: tuple[FrozenProduct, ...]
+    fallback_message: str = ""
+    insights: tuple[FrozenInsight, ...] = ()
+    # Every reference issued to this response, by sku: kept across re-freezes, so a link the
+    # customer already followed stays valid when a product drops out of the ranking.
+    refs: Mapping[str, str] = NO_REFS
+    format: int = RESULT_FORMAT
+
+    @property
+    def products(self) -> tuple[FrozenProduct, ...]:
+        """The products shown, recommended first."""
+        return (*self.recommended, *self.alternatives)
+
+    @property
+    def skus(self) -> list[str]:
+        return [product.sku for product in self.products]
+
+    @property
+    def ranks(self) -> dict[str, int]:
+        """sku → rank among the recommended products."""
+        return {p.sku: p.rank for p in self.recommended if p.rank is not None}
+
+    @classmethod
+    def from_json(cls, data: Any) -> FrozenResult | None:
+        """Read a stored result, of this format or an older one; None when there is none."""
+        if not isinstance(data, Mapping):
+            return None
+        refs = data.get("refs")
+        fmt = data.get("format")
+        return cls(
+            language=_text(data.get("language")) or "en",
+            computed_at=_text(data.get("computed_at")),
+            outcome=FrozenOutcome.from_json(data.get("outcome")),
+            traits=tuple(FrozenTrait.from_json(e) for e in _entries(data.get("traits"))),
+            recommended=tuple(
+                FrozenProduct.from_json(e) for e in _entries(data.get("recommended"))
+            ),
+            alternatives=tuple(
+                FrozenProduct.from_json(e) for e in _entries(data.get("alternatives"))
+            ),
+            fallback_message=_text(data.get("fallback_message")),
+            insights=tuple(FrozenInsight.from_json(e) for e in _entries(data.get("insights"))),
+            refs=MappingProxyType(
+                {k: v for k, v in refs.items() if isinstance(k, str) and isinstance(v, str)}
+                if isinstance(refs, Mapping)
+                else {}
+            ),
+            format=fmt if isinstance(fmt, int) and not isinstance(fmt, bool) else RESULT_FORMAT,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """The result as stored on the response (format `RESULT_FORMAT`)."""
+        outcome = self.outcome
+
+        def product(p: FrozenProduct) -> dict[str, Any]:
+            return {
+                "sku": p.sku,
+                "rank": p.rank,
+                "score": p.score,
+                "ref": p.ref,
+                "reasons": list(p.reasons),
+            }
+
+        return {
+            "format": RESULT_FORMAT,
+            "language": self.language,
+            "computed_at": self.computed_at,
+            "outcome": {
+                "key": outcome.key,
+                "title": outcome.title,
+                "description": outcome.description,
+                "image": outcome.image,
+            }
+            if outcome is not None
+            else None,
+            "traits": [
+                {
+                    "key": trait.key,
+                    "label": trait.label,
+                    "description": trait.description,
+                    "score": trait.score,
+                    "band": trait.band,
+                    "band_label": trait.band_label,
+                    "insight": trait.insight,
+                }
+                for trait in self.traits
+            ],
+            "recommended": [product(p) for p in self.recommended],
+            "alternatives": [product(p) for p in self.alternatives],
+            "fallback_message": self.fallback_message,
+            "insights": [
+                {
+                    "question": i.question,
+                    "prompt": i.prompt,
+                    "answer": i.answer,
+                    "insight": i.insight,
+                }
+                for i in self.insights
+            ],
+            "refs": dict(self.refs),
+        }
+
+
+def result_read(response: Response) -> FrozenResult | None:
+    """The result frozen on a response; None when it has none (not finished, or finished
+    before results were frozen)."""
+    return FrozenResult.from_json(response.result)
+
+
+# -- computing and freezing --------------------------------------------------------------
 
 
 def _catalogue(brand_id: int) -> list[engine.Product]:
@@ -40,134 +257,119 @@ def _ranked(
     items: Iterable[engine.RankedProduct],
     refs: Mapping[str, str],
     language: str,
-) -> list[dict[str, Any]]:
-    return [
-        {
-            "sku": item.sku,
-            "rank": item.rank,
-            "score": item.score,
-            "ref": refs.get(item.sku, ""),
-            "reasons": [reason.text(assessment, language) for reason in item.reasons],
-        }
+) -> tuple[FrozenProduct, ...]:
+    return tuple(
+        FrozenProduct(
+            sku=item.sku,
+            rank=item.rank,
+            score=item.score,
+            ref=refs.get(item.sku, ""),
+            reasons=tuple(reason.text(assessment, language) for reason in item.reasons),
+        )
         for item in items
-    ]
-
-
-def _insights(
-    assessment: engine.Assessment, counted: Mapping[str, Any], language: str
-) -> list[dict[str, str]]:
-    """Each picked choice's insight ("what this means"), in the order the questions came."""
-    found = []
-    for question in (q for step in assessment.steps for q in step.questions):
-        if question.key not in counted or not question.has_choices:
-            continue
-        value = counted[question.key]
-        for key in value if isinstance(value, list) else [value]:
-            choice = question.choice(key)
-            if choice is not None and choice.insight:
-                found.append(
-                    {
-                        "question": question.key,
-                        "prompt": t(question.prompt, language),
-                        "answer": t(choice.label, language),
-                        "insight": t(choice.insight, language),
-                    }
-                )
-    return found
+    )
 
 
 def result_compute(
-    assessment: engine.Assessment,
-    response: Response,
-    catalogue: list[engine.Product],
-    refs: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """The result of a response's answers as plain JSON, texts in the response's language."""
-    language = response.language
-    evaluated = assessment.evaluate(catalogue, response.answers, response.fields)
+    *,
+    walk: engine.Walk,
+    evaluated: engine.Result,
+    language: str,
+    refs: Mapping[str, str] = NO_REFS,
+) -> FrozenResult:
+    """The result of a walk's answers, texts in `language`; products link with `refs`."""
+    assessment = walk.assessment
     traits = []
     for trait in assessment.traits:
         score = evaluated.scores.get(trait.key)
         band = score.band if score else None
         traits.append(
-            {
-                "key": trait.key,
-                "label": t(trait.label, language),
-                "description": t(trait.description, language),
-                "score": score.value if score else 0,
-                "band": band.key if band else "",
-                "band_label": t(band.label, language) if band else "",
-                "insight": t(band.insight, language) if band else "",
-            }
+            FrozenTrait(
+                key=trait.key,
+                label=t(trait.label, language),
+                description=t(trait.description, language),
+                score=score.value if score else 0,
+                band=band.key if band else "",
+                band_label=t(band.label, language) if band else "",
+                insight=t(band.insight, language) if band else "",
+            )
         )
     outcome = evaluated.outcome
     recommendation = evaluated.recommendation
-    refs = refs or {}
-    return {
-        "format": RESULT_FORMAT,
-        "language": language,
-        "computed_at": timezone.now().isoformat(),
-        "outcome": {
-            "key": outcome.key,
-            "title": t(outcome.title, language),
-            "description": t(outcome.description, language),
-            "image": outcome.image or "",
-        }
+    return FrozenResult(
+        language=language,
+        computed_at=timezone.now().isoformat(),
+        outcome=FrozenOutcome(
+            outcome.key,
+            t(outcome.title, language),
+            t(outcome.description, language),
+            outcome.image or "",
+        )
         if outcome
         else None,
-        "traits": traits,
-        "recommended": _ranked(assessment, recommendation.recommended, refs, language),
-        "alternatives": _ranked(assessment, recommendation.alternatives, refs, language),
-        "fallback_message": t(recommendation.fallback_message, language)
+        traits=tuple(traits),
+        recommended=_ranked(assessment, recommendation.recommended, refs, language),
+        alternatives=_ranked(assessment, recommendation.alternatives, refs, language),
+        fallback_message=t(recommendation.fallback_message, language)
         if recommendation.fallback_used
         else "",
-        "insights": _insights(
-            assessment, assessment.counted_answers(response.answers, response.fields), language
+        insights=tuple(
+            FrozenInsight(i.question, i.prompt, i.answer, i.insight)
+            for i in walk.insights(language)
         ),
-    }
+        refs=MappingProxyType(dict(refs)),
+    )
 
 
-def result_freeze(*, response: Response, assessment: engine.Assessment) -> dict[str, Any]:
+def result_freeze(
+    *, response: Response, assessment: engine.Assessment, walk: engine.Walk | None = None
+) -> FrozenResult:
     """Compute and store the result of a response that has just been completed.
 
-    Call inside the transaction that completes it, on the locked row; the caller saves
-    `result` and `share_token`. Product references already issued are kept (a link the customer
-    followed stays valid); products new to the ranking get one. Previews get none.
+    Call inside the transaction that completes it, on the locked row, with the walk of its
+    answers when the caller has one; the caller saves `result` and `share_token`. Product
+    references already issued are kept (a link the customer followed stays valid); products
+    new to the ranking get one. Previews get none.
     """
-    previous = response.result if isinstance(response.result, dict) else {}
-    refs: dict[str, str] = dict(previous.get("refs") or {})
-    result = result_compute(assessment, response, _catalogue(response.brand_id))
+    previous = result_read(response)
+    refs = dict(previous.refs) if previous is not None else {}
+    if walk is None:
+        walk = assessment.walk(response.answers, response.fields)
+    evaluated = walk.evaluate(_catalogue(response.brand_id))
     if not response.is_preview:
-        shown = [p["sku"] for p in (*result["recommended"], *result["alternatives"])]
+        recommendation = evaluated.recommendation
+        shown = [p.sku for p in (*recommendation.recommended, *recommendation.alternatives)]
         new = [ProductReference(response=response, sku=sku) for sku in shown if sku not in refs]
         if new:
             ProductReference.objects.bulk_create(new)
             refs.update({reference.sku: reference.ref for reference in new})
-        for product in (*result["recommended"], *result["alternatives"]):
-            product["ref"] = refs.get(product["sku"], "")
-    result["refs"] = refs
-    response.result = result
+    result = result_compute(
+        walk=walk,
+        evaluated=evaluated,
+        language=response.language,
+        refs=refs if not response.is_preview else NO_REFS,
+    )
+    response.result = result.as_json()
     if not response.share_token:
         response.share_token = secrets.token_urlsafe(32)
     return result
 
 
-def _locked(response: Response) -> Response:
-    return Response.objects.select_for_update().get(pk=response.pk)
+def result_shown(*, response: Response, walk: engine.Walk) -> FrozenResult:
+    """The result a finished customer sees: the frozen one.
+
+    A response finished before results were frozen has none; it is shown one computed now and
+    not stored, so looking at a page never writes. It has no product references and no share
+    link until the customer finishes again.
+    """
+    frozen = result_read(response)
+    if frozen is not None:
+        return frozen
+    evaluated = walk.evaluate(_catalogue(response.brand_id))
+    return result_compute(walk=walk, evaluated=evaluated, language=response.language)
 
 
-def result_ensure(*, response: Response, assessment: engine.Assessment) -> dict[str, Any]:
-    """The frozen result of a completed response; freezes one for a response that has none
-    (completed before results were frozen)."""
-    if isinstance(response.result, dict) and response.share_token:
-        return response.result
-    with transaction.atomic():
-        locked = _locked(response)
-        if not (isinstance(locked.result, dict) and locked.share_token):
-            result_freeze(response=locked, assessment=assessment)
-            locked.save(update_fields=["result", "share_token"])
-    response.result, response.share_token = locked.result, locked.share_token
-    return response.result
+# -- what the customer does with it ------------------------------------------------------
 
 
 @transaction.atomic
@@ -177,20 +379,5 @@ def response_learned_record(*, response: Response, answer: str) -> bool:
         return False
     updated = Response.objects.filter(pk=response.pk, status=Response.Status.COMPLETED).update(
         learned=answer, learned_at=timezone.now(), updated_at=timezone.now()
-    )
-    if updated:
-        response.learned = answer
-    return bool(updated)
-
-
-@transaction.atomic
-def response_email_count(*, response: Response, consent_version: str = "") -> bool:
-    """Count one customer-requested e-mail, storing the consent given for it when there is one;
-    False (nothing stored) when the response has used up its e-mails."""
-    changes: dict[str, Any] = {"emails_sent": F("emails_sent") + 1}
-    if consent_version:
-        changes.update(email_consent_version=consent_version, email_consent_at=timezone.now())
-    updated = Response.objects.filter(pk=response.pk, emails_sent__lt=EMAILS_PER_RESPONSE).update(
-        **changes
     )
     return bool(updated)

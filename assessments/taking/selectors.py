@@ -1,13 +1,14 @@
-"""Reads for views, admin and dashboards."""
+"""Reads for customer pages, admin and dashboards."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from assessments.models import Assessment, Response
+from assessments.models import Assessment, Brand, Product, Response
 
 
 def published_assessments() -> QuerySet[Assessment]:
@@ -15,6 +16,12 @@ def published_assessments() -> QuerySet[Assessment]:
     return Assessment.objects.filter(live_version__isnull=False).select_related(
         "brand", "live_version"
     )
+
+
+def live_assessment(*, brand_slug: str, key: str) -> Assessment | None:
+    """The assessment a landing page shows, with its brand and live version; None when there
+    is no such assessment or it is not published."""
+    return published_assessments().filter(brand__slug=brand_slug, key=key).first()
 
 
 def responses_for_taking(*, with_brand: bool = True) -> QuerySet[Response]:
@@ -27,6 +34,28 @@ def responses_for_taking(*, with_brand: bool = True) -> QuerySet[Response]:
     """
     responses = Response.objects.annotate(version_hash=F("version__content_hash"))
     return responses.select_related("brand") if with_brand else responses
+
+
+def result_products(*, brand_id: int, skus: Iterable[str]) -> list[Product]:
+    """The brand's products a result shows, as they are now (names, prices, images)."""
+    return list(Product.objects.filter(brand_id=brand_id, sku__in=list(skus)))
+
+
+def shared_response(share_token: str) -> Response | None:
+    """The finished response a share link shows, with its brand and version; None if none."""
+    return (
+        Response.objects.select_related("brand", "version__assessment")
+        .filter(
+            share_token=share_token,
+            status=Response.Status.COMPLETED,
+            result__isnull=False,
+        )
+        .first()
+    )
+
+
+def brand_by_slug(slug: str) -> Brand | None:
+    return Brand.objects.filter(slug=slug).first()
 
 
 def abandoned_responses(*, idle_for: timedelta) -> QuerySet[Response]:

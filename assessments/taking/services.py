@@ -1,4 +1,5 @@
-"""Writes behind taking an assessment: start, answer a step, go back; and the compiled definition.
+"""Writes behind taking an assessment: start, answer a step, go back, the e-mails a customer
+asks for; and the compiled definition.
 
 Where the customer is (answers, step, status) only changes here, and every change bumps the
 response's `revision`. A step submission writes with one UPDATE that matches only the revision
@@ -13,11 +14,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from assessments import engine
 from assessments.authoring.definitions import content_hash
+from assessments.brands.mail import brand_sender, email_clean
+from assessments.engine.text import localized
 from assessments.models import AssessmentVersion, Brand, Response
 
 from .results import result_freeze
@@ -39,28 +45,6 @@ ATTRIBUTION_KEYS = (
 )
 
 SubmitStatus = Literal["accepted", "invalid", "stale"]
-
-
-@dataclass(frozen=True, slots=True)
-class SubmitOutcome:
-    """What became of a step submission.
-
-    `accepted`: stored, and the flow moved on to `next_step` (None: finished).
-    `invalid`: nothing stored; `errors` says why, question by question.
-    `stale`: the step is not the one the customer is on (an old tab, a finished response);
-    nothing stored.
-    """
-
-    status: SubmitStatus
-    step_key: str
-    next_step: str | None = None
-    errors: Mapping[str, engine.AnswerError] = field(default_factory=dict)
-    values: Mapping[str, Any] = field(default_factory=dict)
-    duplicate: bool = False
-
-    @property
-    def completed(self) -> bool:
-        return self.status == "accepted" and self.next_step is None
 
 
 def response_definition(response: Response) -> engine.Assessment:
@@ -129,7 +113,8 @@ def response_start(
     response.attribution = _clean_fields(fields, ATTRIBUTION_KEYS)
     if partner_origin:
         response.attribution["embed_origin"] = partner_origin
-    first = assessment.first_step(response.fields)
+    walk = assessment.walk({}, response.fields)
+    first = walk.first
     response.current_step = first or ""
     if first is None:
         # Every step is hidden for these fields: there is nothing to ask.
@@ -137,7 +122,7 @@ def response_start(
         response.completed_at = timezone.now()
     response.save(force_insert=True)
     if first is None:
-        result_freeze(response=response, assessment=assessment)
+        result_freeze(response=response, assessment=assessment, walk=walk)
         response.save(update_fields=["result", "share_token"])
     return response
 
@@ -146,46 +131,114 @@ def _locked(response: Response) -> Response:
     return Response.objects.select_for_update().get(pk=response.pk)
 
 
-# What a step submission writes; `_sync` also copies what completing writes.
-FLOW_FIELDS = ("answers", "current_step", "status", "completed_at", "submissions", "revision")
+def response_step(response: Response) -> str | None:
+    """The step the customer is on; None when they have finished (their results)."""
+    if response.status == Response.Status.COMPLETED or not response.current_step:
+        return None
+    return response.current_step
 
 
-def _sync(target: Response, source: Response) -> None:
-    """Copy what a service wrote onto the caller's instance, so it need not reload."""
-    for name in (*FLOW_FIELDS, "updated_at", "result", "share_token"):
-        setattr(target, name, getattr(source, name))
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a customer stands in a response: the step they are on (None: finished, at their
+    results), the revision that says so, and the walk of the answers their pages show."""
+
+    step: str | None
+    revision: int
+    walk: engine.Walk
+
+    @property
+    def finished(self) -> bool:
+        return self.step is None
+
+    @property
+    def answers(self) -> Mapping[str, Any]:
+        return self.walk.answers
+
+    @classmethod
+    def of(cls, response: Response, assessment: engine.Assessment) -> Place:
+        """Where a response, as read, stands."""
+        walk = assessment.walk(response.answers, response.fields)
+        return cls(response_step(response), response.revision, walk)
 
 
-def _remembered(response: Response, submission_id: str) -> SubmitOutcome | None:
+@dataclass(frozen=True, slots=True)
+class StepCleaned:
+    """A step's answers as the engine cleaned them against one revision of the response."""
+
+    revision: int
+    values: Mapping[str, Any]
+    errors: Mapping[str, engine.AnswerError]
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """What became of a step submission, and where the customer now is (`place`).
+
+    `accepted`: stored, and the flow moved on to `next_step` (None: finished).
+    `invalid`: nothing stored; `errors` says why, question by question. The place shows the
+    step again, its walk counting the valid values just sent: a question may depend on an
+    earlier one on the same step.
+    `stale`: the step is not the one the customer is on (an old tab, a finished response);
+    nothing stored.
+    """
+
+    status: SubmitStatus
+    step_key: str
+    place: Place
+    next_step: str | None = None
+    errors: Mapping[str, engine.AnswerError] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
+    duplicate: bool = False
+
+    @property
+    def completed(self) -> bool:
+        return self.status == "accepted" and self.next_step is None
+
+
+def _remembered(response: Response, submission_id: str) -> tuple[str, str | None] | None:
+    """The step and the step it led to of a submission already stored, by its id."""
     for entry in response.submissions or ():
         if isinstance(entry, dict) and entry.get("id") == submission_id:
-            return SubmitOutcome(
-                "accepted", entry.get("step", ""), entry.get("next") or None, duplicate=True
-            )
+            return entry.get("step", ""), entry.get("next") or None
     return None
 
 
 def answer_submit(
-    *, response: Response, step_key: str, raw: Mapping[str, Any], submission_id: str
-) -> SubmitOutcome:
+    *,
+    response: Response,
+    step_key: str,
+    raw: Mapping[str, Any],
+    submission_id: str,
+    assessment: engine.Assessment | None = None,
+    cleaned: StepCleaned | None = None,
+) -> Submitted:
     """Clean and store one step's answers and move the flow on; idempotent per submission id.
+
+    `response` is the row as the caller read it, and is left as it was: what was decided, and
+    where the customer now is, come back in the `Submitted`. Pass the compiled `assessment`
+    when you have it, and `cleaned` when the step's form already had the engine clean `raw`
+    against this `response`: it is used while the row is still at that revision.
 
     The common case costs one UPDATE and holds no lock: the step is decided on the row as the
     caller read it, and written only if its revision is unchanged. If another request wrote in
-    between (a double click, a second tab, a retry), or this submission completes the response,
-    it is decided again on the row re-read under a lock.
+    between (a double click, a second tab, a retry), if the step is not the one the row as read
+    is on, or if this submission completes the response, it is decided again on the row re-read
+    under a lock.
     """
-    assessment = response_definition(response)
+    if assessment is None:
+        assessment = response_definition(response)
     submission_id = (submission_id or "")[:SUBMISSION_ID_MAX_LENGTH]
-    outcome = _submit(assessment, response, step_key, raw, submission_id, guarded=True)
-    if outcome is not None:
-        return outcome
+    submitted = _submit(assessment, response, step_key, raw, submission_id, cleaned, guarded=True)
+    if submitted is not None:
+        return submitted
     with transaction.atomic():
         locked = _locked(response)
-        outcome = _submit(assessment, locked, step_key, raw, submission_id, guarded=False)
-        _sync(response, locked)
-    assert outcome is not None
-    return outcome
+        submitted = _submit(
+            assessment, locked, step_key, raw, submission_id, cleaned, guarded=False
+        )
+    assert submitted is not None
+    return submitted
 
 
 def _submit(
@@ -194,25 +247,34 @@ def _submit(
     step_key: str,
     raw: Mapping[str, Any],
     submission_id: str,
+    cleaned: StepCleaned | None,
     *,
     guarded: bool,
-) -> SubmitOutcome | None:
+) -> Submitted | None:
     """Decide a step submission on `response` and store it.
 
-    `guarded`: `response` was read without a lock; write only if its revision is unchanged,
-    else (and before completing, which also writes product references) return None and change
-    nothing. Otherwise `response` is locked by the caller's transaction and is saved.
+    `guarded`: `response` was read without a lock and may be behind; write only if its
+    revision is unchanged, else (and before calling the step stale, or completing, which also
+    writes product references) return None and change nothing. Otherwise `response` is the
+    row locked by the caller's transaction, and is saved.
     """
     if submission_id:
         seen = _remembered(response, submission_id)
         if seen is not None:
-            return seen
+            step, following = seen
+            here = Place.of(response, assessment)
+            return Submitted("accepted", step, here, following, duplicate=True)
     if response.status == Response.Status.COMPLETED or step_key != response.current_step:
-        return SubmitOutcome("stale", step_key)
+        return None if guarded else Submitted("stale", step_key, Place.of(response, assessment))
 
-    values, errors = assessment.clean_step(step_key, raw, response.answers, response.fields)
+    if cleaned is not None and cleaned.revision == response.revision:
+        values, errors = cleaned.values, cleaned.errors
+    else:
+        values, errors = assessment.clean_step(step_key, raw, response.answers, response.fields)
     if errors:
-        return SubmitOutcome("invalid", step_key, errors=errors, values=values)
+        shown = {**response.answers, **{k: v for k, v in values.items() if v is not None}}
+        again = Place(step_key, response.revision, assessment.walk(shown, response.fields))
+        return Submitted("invalid", step_key, again, errors=errors, values=values)
 
     # Answers on steps that are now off the path stay stored (the customer may come back to
     # them); the engine counts only the visible ones.
@@ -222,7 +284,8 @@ def _submit(
             answers.pop(key, None)
         else:
             answers[key] = value
-    following = assessment.next_step(step_key, answers, response.fields)
+    walk = assessment.walk(answers, response.fields)
+    following = walk.next_step(step_key)
     submissions = list(response.submissions or [])
     if submission_id:
         entry = {"id": submission_id, "step": step_key, "next": following}
@@ -234,49 +297,135 @@ def _submit(
         "revision": response.revision + 1,
         "updated_at": timezone.now(),
     }
-    # Unlocked, write only if nobody wrote since the read; completing also writes product
-    # references, so it always goes through the lock.
-    if guarded and (
-        following is None
-        or not Response.objects.filter(pk=response.pk, revision=response.revision).update(**changes)
-    ):
-        return None
-    for name, value in changes.items():
-        setattr(response, name, value)
-    if not guarded:
-        saved = [*FLOW_FIELDS, "updated_at"]
+    if guarded:
+        # Unlocked, write only if nobody wrote since the read; completing also writes product
+        # references, so it always goes through the lock.
+        if following is None or not Response.objects.filter(
+            pk=response.pk, revision=response.revision
+        ).update(**changes):
+            return None
+    else:
+        for name, value in changes.items():
+            setattr(response, name, value)
+        saved = [*changes]
         if following is None:
             response.status = Response.Status.COMPLETED
             response.completed_at = changes["updated_at"]
-            result_freeze(response=response, assessment=assessment)
-            saved += ["result", "share_token"]
+            result_freeze(response=response, assessment=assessment, walk=walk)
+            saved += ["status", "completed_at", "result", "share_token"]
         response.save(update_fields=saved)
-    return SubmitOutcome("accepted", step_key, following, values=values)
+    moved_on = Place(following, changes["revision"], walk)
+    return Submitted("accepted", step_key, moved_on, following, values=values)
+
+
+@dataclass(frozen=True, slots=True)
+class WentBack:
+    """Whether the customer went back (`moved`), and where they now are."""
+
+    moved: bool
+    place: Place
 
 
 @transaction.atomic
-def response_go_back(*, response: Response, to_step: str) -> bool:
-    """Return to an earlier step on the customer's path; False (nothing changed) for any other.
+def response_go_back(
+    *, response: Response, to_step: str, assessment: engine.Assessment | None = None
+) -> WentBack:
+    """Return to an earlier step on the customer's path; any other step changes nothing.
 
     Going back from the results reopens the response; its answers are all kept, so the
     customer changes only what they want to.
     """
-    assessment = response_definition(response)
+    if assessment is None:
+        assessment = response_definition(response)
     locked = _locked(response)
-    path = assessment.path(locked.answers, locked.fields)
-    if to_step not in path:
-        _sync(response, locked)
-        return False
-    finished = locked.status == Response.Status.COMPLETED or locked.current_step not in path
-    if not finished and path.index(to_step) >= path.index(locked.current_step):
-        _sync(response, locked)
-        return False
+    walk = assessment.walk(locked.answers, locked.fields)
+    current = response_step(locked)
+    if not walk.passed(to_step, current):
+        return WentBack(False, Place(current, locked.revision, walk))
     locked.current_step = to_step
     locked.status = Response.Status.IN_PROGRESS
     locked.completed_at = None
     locked.revision += 1
     locked.save(update_fields=["current_step", "status", "completed_at", "revision", "updated_at"])
-    _sync(response, locked)
+    return WentBack(True, Place(to_step, locked.revision, walk))
+
+
+# -- e-mails the customer asks for -------------------------------------------------------
+
+# The wording of the "e-mail me my results" checkbox: stored with the consent, so a consent
+# says exactly what the customer agreed to. Change the wording, bump the version.
+RESULTS_EMAIL_CONSENT_VERSION = "results-email/1"
+
+# How many e-mails a customer can have sent from one response (a link to continue, results):
+# a response link must not become a way to have us e-mail strangers in bulk.
+EMAILS_PER_RESPONSE = 5
+
+
+def _email_claim(response: Response, consent_version: str = "") -> bool:
+    """Take one of the response's e-mails, storing the consent given for it when there is one;
+    False (nothing stored) when the response has used them all."""
+    changes: dict[str, Any] = {"emails_sent": F("emails_sent") + 1}
+    if consent_version:
+        changes.update(email_consent_version=consent_version, email_consent_at=timezone.now())
+    claimed = Response.objects.filter(pk=response.pk, emails_sent__lt=EMAILS_PER_RESPONSE).update(
+        **changes
+    )
+    return bool(claimed)
+
+
+def _address(to: str) -> str:
+    address = email_clean(to)
+    if address is None:
+        raise ValueError("Not an e-mail address; check it with brands.mail.email_clean first.")
+    return address
+
+
+def results_email_send(
+    *, response: Response, assessment: engine.Assessment, to: str, link: str
+) -> bool:
+    """E-mail a finished customer the `link` to their results, which they consented to: the
+    consent's wording version and time are stored, the address is used once and not kept.
+    False (nothing sent) when the response has used up its e-mails."""
+    address = _address(to)
+    if not _email_claim(response, RESULTS_EMAIL_CONSENT_VERSION):
+        return False
+    language = response.language
+    with translation.override(language):
+        send_mail(
+            _("Your results: %(title)s") % {"title": localized(assessment.title, language)},
+            _(
+                "Here are your results, as you asked:\n%(link)s\n\n"
+                "The link is yours: anyone who has it can see and change your answers, "
+                "so keep it to yourself. To share your results, use the share link on the page."
+            )
+            % {"link": link},
+            brand_sender(response.brand),
+            [address],
+        )
+    return True
+
+
+def resume_link_send(
+    *, response: Response, assessment: engine.Assessment, to: str, link: str
+) -> bool:
+    """E-mail the customer the `link` to continue on another device; the address is used once
+    and not kept. False (nothing sent) when the response has used up its e-mails."""
+    address = _address(to)
+    if not _email_claim(response):
+        return False
+    language = response.language
+    with translation.override(language):
+        send_mail(
+            _("Continue: %(title)s") % {"title": localized(assessment.title, language)},
+            _(
+                "Pick up where you left off:\n%(link)s\n\n"
+                "Anyone with this link can see and change your answers, "
+                "so keep it to yourself."
+            )
+            % {"link": link},
+            brand_sender(response.brand),
+            [address],
+        )
     return True
 
 

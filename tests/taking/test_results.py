@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from assessments.followups.selectors import attribution_lookup
 from assessments.models import Consent, Product, ProductReference, Response
-from assessments.taking.results import EMAILS_PER_RESPONSE, RESULTS_EMAIL_CONSENT_VERSION
+from assessments.taking.results import RESULT_FORMAT, FrozenOutcome, FrozenResult
 from assessments.taking.selectors import abandoned_responses
+from assessments.taking.services import EMAILS_PER_RESPONSE, RESULTS_EMAIL_CONSENT_VERSION
 from tests.taking.conftest import (
     RUNNER,
     WALKER,
@@ -207,3 +208,54 @@ def start_with_query(client, published, query: str) -> Response:
     page = client.post(landing_url(published, query))
     token = page["Location"].split("/r/")[1].split("/")[0]
     return Response.objects.get(token=token)
+
+
+def test_the_frozen_result_reads_back_as_the_typed_result_it_was_written_from(finished):
+    result = FrozenResult.from_json(finished.result)
+    assert result is not None and result.format == RESULT_FORMAT
+    assert result.outcome is not None and result.outcome.key == "supported"
+    assert [(t.key, t.band, t.band_label) for t in result.traits] == [("support", "high", "High")]
+    assert result.skus == ["steady", "breeze"] and result.ranks == {"steady": 1}
+    assert result.recommended[0].ref == result.refs["steady"] != ""
+    assert result.as_json() == finished.result
+    assert FrozenResult.from_json(result.as_json()) == result
+
+
+def test_a_result_an_older_row_stored_is_read_with_what_it_has():
+    old = {
+        "language": "es",
+        "outcome": {"key": "supported", "title": "Con apoyo"},
+        "traits": [{"key": "support", "label": "Apoyo", "score": "2"}, "junk"],
+        "recommended": [{"sku": "steady", "rank": 1}, {"sku": "old", "rank": "2"}],
+    }
+    result = FrozenResult.from_json(old)
+    assert result is not None
+    assert result.language == "es" and result.outcome == FrozenOutcome("supported", "Con apoyo", "")
+    assert [(t.key, t.score, t.band_label) for t in result.traits] == [("support", 0.0, "")]
+    assert result.ranks == {"steady": 1} and result.skus == ["steady", "old"]
+    assert (result.alternatives, result.insights, dict(result.refs)) == ((), (), {})
+    assert FrozenResult.from_json(None) is None and FrozenResult.from_json([1]) is None
+
+
+def test_a_response_finished_before_results_were_frozen_is_shown_one_without_writing(
+    client, finished
+):
+    Response.objects.filter(pk=finished.pk).update(result=None, share_token=None)
+    ProductReference.objects.all().delete()
+    before = Response.objects.values().get(pk=finished.pk)
+    page = client.get(results_url(finished))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Supported" in html and "Steady" in html and "Your support need is High" in html
+    assert "?ref=" not in html and "Share link" not in html
+    assert Response.objects.values().get(pk=finished.pk) == before
+    assert not ProductReference.objects.exists()
+
+
+def test_the_purchase_ranks_are_the_frozen_ones_not_todays(finished):
+    from assessments.followups.purchases import response_facts
+
+    finished.refresh_from_db()
+    Product.objects.filter(sku="steady").update(attributes={"support": ["low"]})
+    Product.objects.filter(sku="breeze").update(attributes={"support": ["high"]})
+    assert response_facts(finished).ranks == {"steady": 1}

@@ -8,6 +8,7 @@ from assessments.authoring.definitions import definition_from_draft
 from assessments.models import Response
 from assessments.taking.services import (
     SUBMISSIONS_KEPT,
+    StepCleaned,
     answer_submit,
     response_definition,
     response_go_back,
@@ -57,12 +58,12 @@ def test_responses_on_one_version_share_one_compiled_assessment(response, publis
 
 
 def test_an_invalid_submission_stores_nothing_and_says_why(response):
-    outcome = answer_submit(
+    submitted = answer_submit(
         response=response, step_key="use", raw={"use": "sprint"}, submission_id="a"
     )
     response.refresh_from_db()
-    assert outcome.status == "invalid"
-    assert outcome.errors["use"].code == "unknown_choice"
+    assert submitted.status == "invalid"
+    assert submitted.errors["use"].code == "unknown_choice"
     assert response.answers == {} and response.submissions == []
 
 
@@ -112,16 +113,16 @@ def test_clearing_an_optional_answer_removes_it(brand):
 
 def test_go_back_only_moves_to_an_earlier_step_on_the_path(response):
     answer_submit(response=response, step_key="use", raw={"use": "walk"}, submission_id="a")
-    assert not response_go_back(response=response, to_step="distance")  # skipped
-    assert not response_go_back(response=response, to_step="knees")  # where we are
-    assert response_go_back(response=response, to_step="use")
+    assert not response_go_back(response=response, to_step="distance").moved  # skipped
+    assert not response_go_back(response=response, to_step="knees").moved  # where we are
+    assert response_go_back(response=response, to_step="use").moved
     assert Response.objects.get(pk=response.pk).current_step == "use"
 
 
 def test_going_back_from_the_results_reopens_the_response(response):
     for step_key, raw in (("use", {"use": "walk"}), ("knees", {"knees": "no"})):
         answer_submit(response=response, step_key=step_key, raw=raw, submission_id=step_key)
-    assert response_go_back(response=response, to_step="knees")
+    assert response_go_back(response=response, to_step="knees").moved
     response.refresh_from_db()
     assert response.status == Response.Status.IN_PROGRESS
     assert response.completed_at is None
@@ -139,7 +140,7 @@ def test_a_submission_read_before_another_tab_moved_on_does_not_overwrite_it(res
     assert late.status == "stale"
     assert stored.answers == {"use": "run"} and stored.current_step == "distance"
     # The late tab now knows where the customer is, without reloading.
-    assert other_tab.current_step == "distance"
+    assert late.place.step == "distance"
 
 
 def test_a_submission_read_before_going_back_is_decided_on_the_step_gone_back_to(response):
@@ -147,7 +148,7 @@ def test_a_submission_read_before_going_back_is_decided_on_the_step_gone_back_to
     answer_submit(response=response, step_key="distance", raw={"km": "30"}, submission_id="2")
     read_earlier = Response.objects.get(pk=response.pk)
     # In another tab the customer goes back to the first step and changes it to walking.
-    assert response_go_back(response=response, to_step="use")
+    assert response_go_back(response=response, to_step="use").moved
     answer_submit(response=response, step_key="use", raw={"use": "walk"}, submission_id="3")
     # The page read earlier still shows the step running led to; walking skips it.
     late = answer_submit(
@@ -162,10 +163,96 @@ def test_a_submission_read_before_going_back_is_decided_on_the_step_gone_back_to
 def test_a_step_submitted_from_a_page_read_before_going_back_is_not_stored(response):
     answer_submit(response=response, step_key="use", raw={"use": "run"}, submission_id="1")
     read_earlier = Response.objects.get(pk=response.pk)
-    assert response_go_back(response=response, to_step="use")
+    assert response_go_back(response=response, to_step="use").moved
     late = answer_submit(
         response=read_earlier, step_key="distance", raw={"km": "30"}, submission_id="2"
     )
     stored = Response.objects.get(pk=response.pk)
     assert late.status == "stale"
     assert stored.current_step == "use" and stored.answers == {"use": "run"}
+
+
+def test_a_submission_says_where_the_customer_now_is_and_leaves_the_callers_row_alone(response):
+    submitted = answer_submit(
+        response=response, step_key="use", raw={"use": "run"}, submission_id="a"
+    )
+    assert (submitted.place.step, submitted.place.revision) == ("distance", 1)
+    assert submitted.place.walk.path == ("use", "distance", "knees")
+    assert dict(submitted.place.answers) == {"use": "run"}
+    # The row as the caller read it is what it was; the database has moved on.
+    assert (response.current_step, response.revision, response.answers) == ("use", 0, {})
+    assert Response.objects.get(pk=response.pk).current_step == "distance"
+
+
+def test_the_last_submission_places_the_customer_at_their_results(response):
+    answer_submit(response=response, step_key="use", raw={"use": "walk"}, submission_id="a")
+    last = answer_submit(
+        response=response, step_key="knees", raw={"knees": "no"}, submission_id="b"
+    )
+    assert last.completed and last.place.finished and last.place.step is None
+
+
+def test_an_invalid_submission_shows_the_step_again_counting_what_was_just_sent(brand):
+    from assessments.authoring.services import assessment_import
+    from tests.factories import definition, products
+
+    data = definition(products=products("acme"))
+    # A second question on the first step, that only runners are asked, left unanswered.
+    data["steps"][0]["questions"].append(
+        {
+            "key": "surface",
+            "kind": "single",
+            "prompt": {"en": "Where?", "es": "¿Dónde?"},
+            "condition": {"answer": "use", "equals": "run"},
+            "choices": [{"key": "road", "label": {"en": "Road", "es": "Asfalto"}}],
+        }
+    )
+    assessment = assessment_import(brand=brand, source=data, publish=True)
+    started = response_start(version=assessment.live_version, brand=brand, language="en")
+    submitted = answer_submit(
+        response=started, step_key="use", raw={"use": ["run"]}, submission_id="a"
+    )
+    assert submitted.status == "invalid" and set(submitted.errors) == {"surface"}
+    assert submitted.place.step == "use" and submitted.place.revision == 0
+    assert [q.key for q in submitted.place.walk.questions("use")] == ["use", "surface"]
+    assert Response.objects.get(pk=started.pk).answers == {}
+
+
+def test_going_back_says_where_the_customer_now_is(response):
+    answer_submit(response=response, step_key="use", raw={"use": "walk"}, submission_id="a")
+    went = response_go_back(response=response, to_step="use")
+    assert (went.moved, went.place.step, went.place.revision) == (True, "use", 2)
+    stayed = response_go_back(response=response, to_step="knees")
+    assert (stayed.moved, stayed.place.step) == (False, "use")
+
+
+def test_a_step_cleaned_against_the_same_revision_is_not_cleaned_again(response):
+    assessment = response_definition(response)
+    # What the step's form cleaned (here: walking) is stored as it is, raw is not re-read.
+    cleaned = StepCleaned(response.revision, {"use": "walk"}, {})
+    submitted = answer_submit(
+        response=response,
+        assessment=assessment,
+        step_key="use",
+        raw={"use": "run"},
+        submission_id="a",
+        cleaned=cleaned,
+    )
+    assert submitted.next_step == "knees"
+    assert Response.objects.get(pk=response.pk).answers == {"use": "walk"}
+
+
+def test_a_step_cleaned_against_an_older_revision_is_cleaned_again(response):
+    read_earlier = Response.objects.get(pk=response.pk)
+    answer_submit(response=response, step_key="use", raw={"use": "walk"}, submission_id="a")
+    assert response_go_back(response=response, to_step="use").moved
+    stale_cleaning = StepCleaned(read_earlier.revision, {"use": "run"}, {})
+    submitted = answer_submit(
+        response=read_earlier,
+        step_key="use",
+        raw={"use": "walk"},
+        submission_id="b",
+        cleaned=stale_cleaning,
+    )
+    assert submitted.status == "accepted" and submitted.next_step == "knees"
+    assert Response.objects.get(pk=response.pk).answers == {"use": "walk"}

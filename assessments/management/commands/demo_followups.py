@@ -50,17 +50,24 @@ def demo_response(assessment: Assessment, language: str) -> Response:
         version=assessment.live_version, brand=assessment.brand, language=language
     )
     compiled = response_definition(response)
+    step_key = response.current_step or None
     for _guard in range(100):
-        if response.status == Response.Status.COMPLETED:
+        if step_key is None:
+            response.refresh_from_db()
             return response
-        step = compiled.step(response.current_step)
+        step = compiled.step(step_key)
         assert step is not None
         raw = {q.key: demo_answer(q) for q in step.questions if q.answerable}
-        outcome = answer_submit(
-            response=response, step_key=step.key, raw=raw, submission_id=uuid.uuid4().hex
+        submitted = answer_submit(
+            response=response,
+            assessment=compiled,
+            step_key=step.key,
+            raw=raw,
+            submission_id=uuid.uuid4().hex,
         )
-        if outcome.status != "accepted":
-            raise CommandError(f"The demo answers do not fit step {step.key}: {outcome.errors}")
+        if submitted.status != "accepted":
+            raise CommandError(f"The demo answers do not fit step {step.key}: {submitted.errors}")
+        step_key = submitted.place.step
     raise CommandError("The demo response never finished.")
 
 

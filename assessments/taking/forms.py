@@ -1,0 +1,180 @@
+"""What customer pages accept: a step's answers, starting, going back, the north-star answer,
+and an e-mail address (with consent, for the results).
+
+Pages render their own inputs (see display.py and the templates); these forms only read and
+clean what was sent, worded for the customer in the response's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from assessments import engine
+from assessments.brands.mail import email_clean
+from assessments.models import Response
+from assessments.taking.display import error_message
+from assessments.taking.services import SUBMISSION_ID_MAX_LENGTH, StepCleaned
+
+NOT_AN_ADDRESS = _("Please enter an e-mail address, like name@example.com.")
+NO_CONSENT = _("Please tick the box to say we may e-mail you your results.")
+
+
+class EveryValue(forms.Widget):
+    """Every value sent under a name: a checkbox group sends one per ticked box, and a
+    hand-made request may send several for any question."""
+
+    def value_from_datadict(self, data: Mapping[str, Any], files: Any, name: str) -> list[Any]:
+        getlist = getattr(data, "getlist", None)
+        if getlist is not None:
+            return getlist(name)
+        value = data.get(name)
+        return [] if value is None else list(value) if isinstance(value, list) else [value]
+
+
+class AnswerField(forms.Field):
+    """One question's raw values, as sent; the engine cleans them (see `StepForm.clean`)."""
+
+    widget = EveryValue
+
+    def __init__(self, question: engine.Question) -> None:
+        super().__init__(required=False)
+        self.question = question
+
+
+class StepForm(forms.Form):
+    """A step's answers: a field per question, cleaned by the engine against the response.
+
+    The step is cleaned as a whole, not field by field: whether a question is shown may depend
+    on the answer just given to an earlier question on the same step, so the engine decides
+    what is shown and cleans it in one pass (`Assessment.clean_step`). The engine takes the
+    values as sent: one value for a one-value question, and two refused with a message the
+    customer can act on.
+    """
+
+    submission_id = forms.CharField(required=False)
+
+    def __init__(
+        self,
+        data: Mapping[str, Any],
+        *,
+        assessment: engine.Assessment,
+        step: engine.Step,
+        response: Response,
+    ) -> None:
+        super().__init__(data)
+        self.assessment = assessment
+        self.step = step
+        self.response = response
+        self.answer_keys = [q.key for q in step.questions if q.answerable]
+        for question in step.questions:
+            if question.answerable:
+                self.fields[question.key] = AnswerField(question)
+        self.answers: dict[str, Any] = {}
+        self.answer_errors: dict[str, engine.AnswerError] = {}
+
+    @cached_property
+    def raw(self) -> dict[str, list[Any]]:
+        """What was sent, question by question: shown back when the step has errors."""
+        widget, data = EveryValue(), self.data
+        return {key: widget.value_from_datadict(data, None, key) for key in self.answer_keys}
+
+    def clean_submission_id(self) -> str:
+        return self.cleaned_data["submission_id"][:SUBMISSION_ID_MAX_LENGTH]
+
+    def clean(self) -> dict[str, Any]:
+        response = self.response
+        values, errors = self.assessment.clean_step(
+            self.step.key, self.raw, response.answers, response.fields
+        )
+        self.answers, self.answer_errors = values, errors
+        with translation.override(response.language):
+            for key, error in errors.items():
+                self.add_error(key, ValidationError(error_message(error), code=error.code))
+        return self.cleaned_data
+
+    def cleaned(self) -> StepCleaned:
+        """The step as the engine cleaned it, for `answer_submit`."""
+        self.is_valid()
+        return StepCleaned(self.response.revision, self.answers, self.answer_errors)
+
+    @property
+    def sent_submission_id(self) -> str:
+        self.is_valid()
+        return self.cleaned_data.get("submission_id", "")
+
+
+class AddressField(forms.Field):
+    """An address a customer can receive mail at (see `brands.mail.email_clean`)."""
+
+    default_error_messages = {"required": NOT_AN_ADDRESS, "invalid": NOT_AN_ADDRESS}
+
+    def to_python(self, value: Any) -> str:
+        if value in self.empty_values:
+            return ""
+        address = email_clean(value)
+        if address is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return address
+
+
+class ResultsEmailForm(forms.Form):
+    """ "E-mail me my results": the address, and the consent to use it for that."""
+
+    email = AddressField()
+    consent = forms.BooleanField(error_messages={"required": NO_CONSENT})
+
+
+class ResumeLinkForm(forms.Form):
+    """ "E-mail me a link to continue on another device"."""
+
+    email = AddressField()
+
+
+def first_error(form: forms.Form) -> str:
+    """The form's first error, in field order (a page shows one at a time)."""
+    for name in form.fields:
+        if name in form.errors:
+            return str(form.errors[name][0])
+    return ""
+
+
+class StartForm(forms.Form):
+    """Starting from the landing page: the language the customer picked, if it is offered."""
+
+    language = forms.ChoiceField(required=False)
+
+    def __init__(self, data: Mapping[str, Any], *, languages: Sequence[str]) -> None:
+        super().__init__(data)
+        self.fields["language"].choices = [(code, code) for code in languages]
+
+    def language_or(self, default: str) -> str:
+        return (self.cleaned_data.get("language") if self.is_valid() else "") or default
+
+
+class BackForm(forms.Form):
+    """Going back to a step of the assessment (the service decides if it is behind)."""
+
+    to_step = forms.CharField()
+
+    def __init__(self, data: Mapping[str, Any], *, assessment: engine.Assessment) -> None:
+        super().__init__(data)
+        self.assessment = assessment
+
+    def clean_to_step(self) -> str:
+        to_step = self.cleaned_data["to_step"]
+        if self.assessment.step(to_step) is None:
+            raise ValidationError("No such step.", code="invalid_choice")
+        return to_step
+
+
+class LearnedForm(forms.Form):
+    """The answer to "Did you learn something new about your needs?"."""
+
+    learned = forms.ChoiceField(choices=Response.Learned.choices)
