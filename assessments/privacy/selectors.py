@@ -9,7 +9,7 @@ on, the one a check-in was about, the re-assessment a follow-up started.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -99,16 +99,7 @@ class DataSummary:
 
     @property
     def empty(self) -> bool:
-        return not any(
-            (
-                self.purchases,
-                self.consents,
-                self.preferences,
-                self.followups,
-                self.checkins,
-                self.responses,
-            )
-        )
+        return not any(astuple(self))
 
     def as_dict(self) -> dict[str, int]:
         return {

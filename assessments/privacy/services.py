@@ -52,7 +52,7 @@ import logging
 import secrets
 import smtplib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Any
 
 from django.conf import settings
@@ -282,17 +282,7 @@ class Erasure:
 
     @property
     def nothing(self) -> bool:
-        return not any(
-            (
-                self.purchases,
-                self.consents,
-                self.preferences,
-                self.followups,
-                self.checkins,
-                self.responses_deleted,
-                self.responses_anonymised,
-            )
-        )
+        return not any(astuple(self))
 
     def as_dict(self) -> dict[str, int]:
         return {
