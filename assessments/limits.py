@@ -40,6 +40,17 @@ def limit_take(limit: str, key: str) -> None:
         raise Exceeded(limit, max(1, int(usage["time_left"])))
 
 
+def limit_reached(limit: str, key: str) -> bool:
+    """Whether `key` has used up `limit` for now, without counting a use."""
+    rate = settings.RATE_LIMITS.get(limit)
+    if not rate or not key:
+        return False
+    usage = get_usage(
+        None, group=f"limit:{limit}", key=lambda _group, _request: key, rate=rate, increment=False
+    )
+    return bool(usage and usage["count"] >= usage["limit"])
+
+
 def client_key(request: HttpRequest) -> str:
     """Who is asking: the client's address (an IPv6 client by its /64, which one host owns).
 
@@ -52,6 +63,8 @@ def client_key(request: HttpRequest) -> str:
         address = ipaddress.ip_address(raw.split(",")[0].strip())
     except ValueError:
         return "unknown"
-    if address.version == 6 and address.ipv4_mapped is None:
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address.ipv4_mapped or address)
+    return str(address)

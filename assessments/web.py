@@ -20,6 +20,10 @@ from django.utils.cache import patch_vary_headers
 from django_htmx.middleware import HtmxDetails
 
 from assessments.embedding.origins import origin_allowed
+from assessments.limits import Exceeded, client_key, limit_take
+from assessments.models import Brand
+
+LIMITED = "assessments/limited.html"
 
 REFUSED = (
     "This form was sent from another site, so it was not accepted. "
@@ -97,3 +101,29 @@ def render_in(
     page["Content-Language"] = language
     patch_vary_headers(page, ["HX-Request"])
     return page
+
+
+def too_many(
+    request: HtmxHttpRequest, exceeded: Exceeded, *, brand: Brand, language: str
+) -> HttpResponse:
+    """429: the customer has done this too often for now; the page says when to come back."""
+    minutes = max(1, -(-exceeded.retry_after // 60))
+    page = render_in(
+        request, LIMITED, {"brand": brand, "minutes": minutes}, language=language, status=429
+    )
+    page["Retry-After"] = str(exceeded.retry_after)
+    return page
+
+
+def client_limited(
+    request: HtmxHttpRequest, limit: str, *, brand: Brand, language: str
+) -> HttpResponse | None:
+    """Count one use of `limit` by this client; the 429 page when it is over, else None.
+
+    `brand` may be lazy: it is read only to render the refusal.
+    """
+    try:
+        limit_take(limit, client_key(request))
+    except Exceeded as exceeded:
+        return too_many(request, exceeded, brand=brand, language=language)
+    return None

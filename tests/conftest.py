@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 
 from assessments import engine
 from tests.engine.rating import TEMPLATES as RATING_TEMPLATES
@@ -15,6 +16,8 @@ def _fast_and_isolated(settings, tmp_path_factory: pytest.TempPathFactory) -> No
     """Fast hashers, and a media folder per test session so tests never touch var/."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = str(_media_root(tmp_path_factory))
+    # Rate-limit counts live in the cache: each test starts with none used.
+    caches["default"].clear()
 
 
 _MEDIA: list[Path] = []

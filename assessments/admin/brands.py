@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from assessments.authoring.images import product_thumbnail_make
 from assessments.brands.tenancy import is_superuser, owned_brand_ids
+from assessments.limits import limit_reached
 from assessments.models import Brand, BrandMembership, Product
 
 from .base import ScopedModelAdmin, ScopedTabularInline
@@ -69,6 +70,19 @@ class BrandAdmin(AuditedChanges, ScopedModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return is_superuser(request)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        for brand in self.get_queryset(request):
+            _warn_at_mail_ceiling(request, brand)
+        return super().changelist_view(request, extra_context)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        brand = self.get_object(request, object_id)
+        if brand is not None and request.method == "GET":
+            _warn_at_mail_ceiling(request, brand)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if is_superuser(request):
@@ -135,3 +149,17 @@ class ProductAdmin(ScopedModelAdmin):
         super().save_model(request, obj, form, change)
         if "image" in form.changed_data or not obj.thumbnail:
             product_thumbnail_make(product=obj)
+
+
+def _warn_at_mail_ceiling(request: HttpRequest, brand: Brand) -> None:
+    """Owners learn when visitors' requests for mail hit the brand's daily ceiling."""
+    if limit_reached("email_brand", str(brand.pk)):
+        messages.warning(
+            request,
+            _(
+                "%(brand)s reached its daily ceiling of e-mails that visitors can ask for "
+                "(results, links to continue, data links): more are refused until tomorrow. "
+                "If this is real demand, raise MAIL_BRAND_DAILY_CEILING."
+            )
+            % {"brand": brand.name},
+        )

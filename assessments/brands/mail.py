@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from assessments.limits import limit_take
 from assessments.models import Brand
 
 # RFC 5321's limit on a forward path; longer is not an address anyone can receive mail at.
@@ -42,3 +43,15 @@ def email_clean(value: object) -> str | None:
     except ValidationError:
         return None
     return email
+
+
+def visitor_mail_allow(*, brand: Brand, address: str) -> None:
+    """Count one e-mail a visitor asked for, to `address` in `brand`'s name; raise
+    `limits.Exceeded` when the address has had its share today, or the brand its daily ceiling.
+
+    A visitor can type any address, so these caps, not the visitor's good faith, decide how
+    much mail a stranger can receive because of us: a few a day per address, whatever the
+    response, page or client; and a ceiling per brand that an owner sees in the admin.
+    """
+    limit_take("email_address", address.strip().lower())
+    limit_take("email_brand", str(brand.pk))

@@ -28,6 +28,7 @@ from assessments.followups.purchases import (
     purchase_refund,
     store_purchase_record,
 )
+from assessments.limits import Exceeded, limit_take
 from assessments.models import (
     Brand,
     ContactPreference,
@@ -36,7 +37,7 @@ from assessments.models import (
     FollowUpPlanStep,
     Response,
 )
-from assessments.web import cross_site_refusal, render_in, see_other
+from assessments.web import client_limited, cross_site_refusal, render_in, see_other
 
 PAGE = "assessments/followups/page.html"
 UNSUBSCRIBE = "assessments/followups/unsubscribe.html"
@@ -111,7 +112,9 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
             context["answered"] = row.checkin
         return render_in(request, PAGE, context, language=language)
 
-    refused = _cross_site(request, row.brand)
+    refused = _cross_site(request, row.brand) or client_limited(
+        request, "checkin", brand=row.brand, language=language
+    )
     if refused is not None:
         return refused
     if row.step.kind == FollowUpPlanStep.Kind.CHECKIN:
@@ -240,7 +243,9 @@ def bought(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _bought_record(request: HttpRequest, response: Response) -> HttpResponse:
-    refused = _cross_site(request, response.brand)
+    refused = _cross_site(request, response.brand) or client_limited(
+        request, "purchase_client", brand=response.brand, language=response.language
+    )
     if refused is not None:
         return refused
     form = BoughtForm(request.POST, products=selectors.brand_products(response.brand))
@@ -323,6 +328,13 @@ def purchases_webhook(request: HttpRequest) -> HttpResponse:
     refused = _unverified(request, brand)
     if refused is not None:
         return refused
+    # Counted once the call is signed, so nobody but the store can use up the store's share.
+    try:
+        limit_take("webhook", str(brand.pk))
+    except Exceeded as exceeded:
+        tired = _problem(429, "Too many calls for this brand; retry after the time given.")
+        tired["Retry-After"] = str(exceeded.retry_after)
+        return tired
     try:
         event = webhook.event_parse(request.body)
         if isinstance(event, StoreRefund):

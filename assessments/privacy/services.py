@@ -68,7 +68,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from assessments import engine
-from assessments.brands.mail import brand_sender
+from assessments.brands.mail import brand_sender, visitor_mail_allow
+from assessments.limits import Exceeded
 from assessments.models import (
     AuditEntry,
     Brand,
@@ -148,6 +149,11 @@ def data_link_send(*, brand: Brand, email: str, language: str) -> bool:
     """
     email = email_normalise(email)
     if not customer_data_exists(brand=brand, email=email):
+        return False
+    try:
+        visitor_mail_allow(brand=brand, address=email)
+    except Exceeded:
+        # The page reads the same either way; the address has had its share for today.
         return False
     token = data_link_token(brand_id=brand.pk, email=email, language=language)
     link = f"{settings.SITE_URL}{reverse('privacy:data', args=[brand.slug, token])}"

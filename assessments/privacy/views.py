@@ -30,7 +30,7 @@ from assessments.privacy.selectors import (
     customer_data_summary,
 )
 from assessments.privacy.services import customer_data_erase, data_export_record, data_link_send
-from assessments.web import cross_site_refusal, render_in, see_other
+from assessments.web import client_limited, cross_site_refusal, render_in, see_other
 
 REQUEST = "assessments/privacy/request.html"
 DATA = "assessments/privacy/data.html"
@@ -58,13 +58,10 @@ def _own_site_only(request: HttpRequest) -> HttpResponse | None:
     return cross_site_refusal(request, ())
 
 
-def _rate_limited(request: HttpRequest, brand: Brand) -> HttpResponse | None:
-    """The one place the request for a link is limited (per client and per brand); None: go on.
-
-    Each request can send an e-mail in the brand's name, so this is where the site-wide rate
-    limiter is applied once it lands; until then nothing is limited here.
-    """
-    return None
+def _rate_limited(request: HttpRequest, brand: Brand, language: str) -> HttpResponse | None:
+    """The request for a link is limited per client (the page); the e-mail it may send is
+    capped per address and per brand where it is sent (`data_link_send`). None: go on."""
+    return client_limited(request, "privacy", brand=brand, language=language)
 
 
 def _request_url(brand: Brand, language: str, **extra: str) -> str:
@@ -82,7 +79,7 @@ def request_link(request: HttpRequest, brand_slug: str) -> HttpResponse:
     form = AddressForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        refused = _own_site_only(request) or _rate_limited(request, brand)
+        refused = _own_site_only(request) or _rate_limited(request, brand, language)
         if refused is not None:
             return refused
         if form.is_valid():

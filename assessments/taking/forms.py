@@ -24,6 +24,7 @@ from assessments.taking.services import SUBMISSION_ID_MAX_LENGTH, StepCleaned
 
 NOT_AN_ADDRESS = _("Please enter an e-mail address, like name@example.com.")
 NO_CONSENT = _("Please tick the box to say we may e-mail you your results.")
+NO_LINK_CONSENT = _("Please tick the box to say we may e-mail you the link.")
 
 
 class EveryValue(forms.Widget):
@@ -132,9 +133,11 @@ class ResultsEmailForm(forms.Form):
 
 
 class ResumeLinkForm(forms.Form):
-    """ "E-mail me a link to continue on another device"."""
+    """ "E-mail me a link to continue on another device": the address, and the consent to use
+    it for that."""
 
     email = AddressField()
+    consent = forms.BooleanField(error_messages={"required": NO_LINK_CONSENT})
 
 
 def first_error(form: forms.Form) -> str:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from assessments import engine
 from assessments.authoring.definitions import content_hash
-from assessments.brands.mail import brand_sender, email_clean
+from assessments.brands.mail import brand_sender, email_clean, visitor_mail_allow
 from assessments.engine.text import localized
 from assessments.models import AssessmentVersion, Brand, Response
 
@@ -355,6 +355,8 @@ def response_go_back(
 # The wording of the "e-mail me my results" checkbox: stored with the consent, so a consent
 # says exactly what the customer agreed to. Change the wording, bump the version.
 RESULTS_EMAIL_CONSENT_VERSION = "results-email/1"
+# The same for "e-mail me a link to continue", whose box the customer ticks too.
+RESUME_LINK_CONSENT_VERSION = "resume-link/1"
 
 # How many e-mails a customer can have sent from one response (a link to continue, results):
 # a response link must not become a way to have us e-mail strangers in bulk.
@@ -385,8 +387,10 @@ def results_email_send(
 ) -> bool:
     """E-mail a finished customer the `link` to their results, which they consented to: the
     consent's wording version and time are stored, the address is used once and not kept.
-    False (nothing sent) when the response has used up its e-mails."""
+    False (nothing sent) when the response has used up its e-mails; `limits.Exceeded` when the
+    address or the brand has had its share of visitor-requested mail."""
     address = _address(to)
+    visitor_mail_allow(brand=response.brand, address=address)
     if not _email_claim(response, RESULTS_EMAIL_CONSENT_VERSION):
         return False
     language = response.language
@@ -408,10 +412,13 @@ def results_email_send(
 def resume_link_send(
     *, response: Response, assessment: engine.Assessment, to: str, link: str
 ) -> bool:
-    """E-mail the customer the `link` to continue on another device; the address is used once
-    and not kept. False (nothing sent) when the response has used up its e-mails."""
+    """E-mail the customer the `link` to continue on another device, which they asked for (the
+    consent's wording version and time are stored); the address is used once and not kept.
+    False (nothing sent) when the response has used up its e-mails; `limits.Exceeded` when the
+    address or the brand has had its share of visitor-requested mail."""
     address = _address(to)
-    if not _email_claim(response):
+    visitor_mail_allow(brand=response.brand, address=address)
+    if not _email_claim(response, RESUME_LINK_CONSENT_VERSION):
         return False
     language = response.language
     with translation.override(language):

@@ -32,7 +32,8 @@ from assessments import engine
 from assessments.brands.mail import EMAIL_MAX_LENGTH
 from assessments.brands.theme import brand_theme_css
 from assessments.engine.text import localized as localized_text
-from assessments.models import Assessment, Response
+from assessments.limits import Exceeded
+from assessments.models import Assessment, Brand, Response
 from assessments.taking.display import landing_languages, results_context, step_context
 from assessments.taking.forms import (
     BackForm,
@@ -61,7 +62,13 @@ from assessments.taking.services import (
     results_email_send,
     resume_link_send,
 )
-from assessments.web import HtmxHttpRequest, cross_site_refusal, render_in, see_other
+from assessments.web import (
+    HtmxHttpRequest,
+    client_limited,
+    cross_site_refusal,
+    render_in,
+    see_other,
+)
 
 LANDING = "assessments/taking/landing.html"
 STEP = "assessments/taking/step.html"
@@ -80,6 +87,21 @@ def _refusal(request: HtmxHttpRequest, posted_to: Assessment | Response) -> Http
     return cross_site_refusal(
         request, SimpleLazyObject(lambda: posted_to.brand.allowed_origins or [])
     )
+
+
+def _lazy_brand(response: Response) -> Brand:
+    """The response's brand, read from the database only if a page needs it."""
+    return SimpleLazyObject(lambda: response.brand)  # type: ignore[return-value]
+
+
+def _mail_refusal(status: int) -> str:
+    """Why an e-mail the customer asked for was not sent (in the active language)."""
+    if status == 429:
+        return _(
+            "We cannot send more e-mails to this address today. "
+            "Please try again tomorrow, or use another address."
+        )
+    return _("We have already sent the e-mails this page can send.")
 
 
 def _response(token: str, *, with_brand: bool = True) -> Response:
@@ -142,6 +164,11 @@ def landing(request: HtmxHttpRequest, brand_slug: str, key: str) -> HttpResponse
         if refused is not None:
             return refused
         form = StartForm(request.POST, languages=languages)
+        limited = client_limited(
+            request, "start", brand=assessment.brand, language=form.language_or(language)
+        )
+        if limited is not None:
+            return limited
         response = response_start(
             version=version,
             brand=assessment.brand,
@@ -287,7 +314,9 @@ def step(request: HtmxHttpRequest, token: str, step_key: str) -> HttpResponse:
 def _step_submit(
     request: HtmxHttpRequest, response: Response, assessment: engine.Assessment, step: engine.Step
 ) -> HttpResponse:
-    refused = _refusal(request, response)
+    refused = _refusal(request, response) or client_limited(
+        request, "step", brand=_lazy_brand(response), language=response.language
+    )
     if refused is not None:
         return refused
     form = StepForm(request.POST, assessment=assessment, step=step, response=response)
@@ -320,7 +349,9 @@ def _step_submit(
 def back(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """Go back to an earlier step on the path to change an answer; anything else stays put."""
     response = _response(token)
-    refused = _refusal(request, response)
+    refused = _refusal(request, response) or client_limited(
+        request, "step", brand=response.brand, language=response.language
+    )
     if refused is not None:
         return refused
     assessment = response_definition(response)
@@ -342,6 +373,7 @@ def _results_page(
     *,
     email_error: str = "",
     email_value: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     assessment = response_definition(response)
     walk = assessment.walk(response.answers, response.fields)
@@ -367,7 +399,7 @@ def _results_page(
         "emailed": request.GET.get("emailed") == "1",
         "assessment_title": localized_text(assessment.title, response.language),
     }
-    return render_in(request, RESULTS, context, language=response.language)
+    return render_in(request, RESULTS, context, language=response.language, status=status)
 
 
 @require_GET
@@ -427,28 +459,33 @@ def email_results(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """E-mail the results link, with the customer's explicit consent (wording version and time,
     stored on the response); the address is used once and not kept."""
     response = _response(token)
-    refused = _refusal(request, response)
+    refused = _refusal(request, response) or client_limited(
+        request, "email_client", brand=response.brand, language=response.language
+    )
     if refused is not None:
         return refused
     if response.status != Response.Status.COMPLETED:
         return see_other(_where_now(response))
     form = ResultsEmailForm(request.POST)
+    status = 200
     with translation.override(response.language):
         if not form.is_valid():
             error = first_error(form)
-        elif not results_email_send(
-            response=response,
-            assessment=response_definition(response),
-            to=form.cleaned_data["email"],
-            link=request.build_absolute_uri(_url(response, None)),
-        ):
-            error = _("We have already sent the e-mails this page can send.")
         else:
-            error = ""
+            try:
+                sent = results_email_send(
+                    response=response,
+                    assessment=response_definition(response),
+                    to=form.cleaned_data["email"],
+                    link=request.build_absolute_uri(_url(response, None)),
+                )
+            except Exceeded:
+                sent, status = False, 429
+            error = "" if sent else _mail_refusal(status)
     if error:
-        sent = form["email"].value()
-        value = sent[:EMAIL_MAX_LENGTH] if isinstance(sent, str) else ""
-        return _results_page(request, response, email_error=error, email_value=value)
+        typed = form["email"].value()
+        value = typed[:EMAIL_MAX_LENGTH] if isinstance(typed, str) else ""
+        return _results_page(request, response, email_error=error, email_value=value, status=status)
     return see_other(f"{_url(response, None)}?emailed=1#email")
 
 
@@ -458,23 +495,30 @@ def email_results(request: HtmxHttpRequest, token: str) -> HttpResponse:
 def email_link(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """E-mail the customer a link to continue on another device; the address is not stored."""
     response = _response(token)
-    refused = _refusal(request, response)
+    refused = _refusal(request, response) or client_limited(
+        request, "email_client", brand=response.brand, language=response.language
+    )
     if refused is not None:
         return refused
     assessment = response_definition(response)
     form = ResumeLinkForm(request.POST)
+    status = 200
     with translation.override(response.language):
         if not form.is_valid():
             notice = first_error(form)
-        elif not resume_link_send(
-            response=response,
-            assessment=assessment,
-            to=form.cleaned_data["email"],
-            link=request.build_absolute_uri(reverse("taking:resume", args=[response.token])),
-        ):
-            notice = _("We have already sent the e-mails this page can send.")
         else:
-            notice = ""
+            try:
+                sent = resume_link_send(
+                    response=response,
+                    assessment=assessment,
+                    to=form.cleaned_data["email"],
+                    link=request.build_absolute_uri(
+                        reverse("taking:resume", args=[response.token])
+                    ),
+                )
+            except Exceeded:
+                sent, status = False, 429
+            notice = "" if sent else _mail_refusal(status)
     where = response_step(response)
     if where is None:
         return see_other(_url(response, None))
@@ -482,7 +526,14 @@ def email_link(request: HtmxHttpRequest, token: str) -> HttpResponse:
         return see_other(f"{_url(response, where)}?sent=1#email-link")
     place = Place.of(response, assessment)
     return _step_page(
-        request, response, assessment, place, where, notice=notice, notice_is_error=True
+        request,
+        response,
+        assessment,
+        place,
+        where,
+        notice=notice,
+        notice_is_error=True,
+        status=status,
     )
 
 

@@ -149,15 +149,17 @@ def test_a_bad_address_is_explained_next_to_the_field(client, finished, mailoutb
 
 
 def test_a_response_link_cannot_be_used_to_send_mail_in_bulk(client, finished, mailoutbox):
-    for _ in range(EMAILS_PER_RESPONSE + 3):
-        client.post(f"/r/{finished.token}/email/", {"email": "a@example.com", "consent": "yes"})
+    for n in range(EMAILS_PER_RESPONSE + 3):
+        client.post(f"/r/{finished.token}/email/", {"email": f"a{n}@example.com", "consent": "yes"})
     assert len(mailoutbox) == EMAILS_PER_RESPONSE
 
 
 def test_a_link_to_continue_is_e_mailed_and_the_address_not_kept(client, published, mailoutbox):
     response = start(client, published)
     submit(client, response, "use", {"use": "run"})
-    page = client.post(f"/r/{response.token}/email-link/", {"email": "ana@example.com"})
+    page = client.post(
+        f"/r/{response.token}/email-link/", {"email": "ana@example.com", "consent": "yes"}
+    )
     assert page.status_code == 303 and "sent=1" in page["Location"]
     assert f"/r/{response.token}/" in mailoutbox[0].body
     assert "ana@example.com" not in str(Response.objects.filter(pk=response.pk).values().get())
@@ -168,7 +170,7 @@ def test_a_link_to_continue_is_e_mailed_and_the_address_not_kept(client, publish
 
 def test_a_bad_address_for_the_link_says_so(client, published, mailoutbox):
     response = start(client, published)
-    page = client.post(f"/r/{response.token}/email-link/", {"email": "@@"})
+    page = client.post(f"/r/{response.token}/email-link/", {"email": "@@", "consent": "yes"})
     assert page.status_code == 200 and "e-mail address" in page.content.decode()
     assert not mailoutbox
 
