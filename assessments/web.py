@@ -104,19 +104,29 @@ def render_in(
 
 
 def too_many(
-    request: HtmxHttpRequest, exceeded: Exceeded, *, brand: Brand, language: str
+    request: HtmxHttpRequest,
+    exceeded: Exceeded,
+    *,
+    brand: Brand,
+    language: str,
+    answers_kept: bool = False,
 ) -> HttpResponse:
-    """429: the customer has done this too often for now; the page says when to come back."""
+    """429: the customer has done this too often for now; the page says when to come back
+    (and, on a response's pages, that its answers are safe)."""
     minutes = max(1, -(-exceeded.retry_after // 60))
-    page = render_in(
-        request, LIMITED, {"brand": brand, "minutes": minutes}, language=language, status=429
-    )
+    context = {"brand": brand, "minutes": minutes, "answers_kept": answers_kept}
+    page = render_in(request, LIMITED, context, language=language, status=429)
     page["Retry-After"] = str(exceeded.retry_after)
     return page
 
 
 def client_limited(
-    request: HtmxHttpRequest, limit: str, *, brand: Brand, language: str
+    request: HtmxHttpRequest,
+    limit: str,
+    *,
+    brand: Brand,
+    language: str,
+    answers_kept: bool = False,
 ) -> HttpResponse | None:
     """Count one use of `limit` by this client; the 429 page when it is over, else None.
 
@@ -125,5 +135,7 @@ def client_limited(
     try:
         limit_take(limit, client_key(request))
     except Exceeded as exceeded:
-        return too_many(request, exceeded, brand=brand, language=language)
+        return too_many(
+            request, exceeded, brand=brand, language=language, answers_kept=answers_kept
+        )
     return None

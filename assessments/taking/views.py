@@ -315,7 +315,11 @@ def _step_submit(
     request: HtmxHttpRequest, response: Response, assessment: engine.Assessment, step: engine.Step
 ) -> HttpResponse:
     refused = _refusal(request, response) or client_limited(
-        request, "step", brand=_lazy_brand(response), language=response.language
+        request,
+        "step",
+        brand=_lazy_brand(response),
+        language=response.language,
+        answers_kept=True,
     )
     if refused is not None:
         return refused
@@ -350,7 +354,7 @@ def back(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """Go back to an earlier step on the path to change an answer; anything else stays put."""
     response = _response(token)
     refused = _refusal(request, response) or client_limited(
-        request, "step", brand=response.brand, language=response.language
+        request, "step", brand=response.brand, language=response.language, answers_kept=True
     )
     if refused is not None:
         return refused

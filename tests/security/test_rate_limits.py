@@ -47,6 +47,7 @@ def test_starting_over_and_over_from_one_address_gets_a_429_in_the_customers_lan
     assert int(page["Retry-After"]) > 0
     assert page["Content-Language"] == "es"
     assert "Espera un momento" in page.content.decode()
+    assert "Tus respuestas" not in page.content.decode()  # none yet
     assert Response.objects.count() == 3
 
 
@@ -64,6 +65,7 @@ def test_step_submissions_are_limited_and_the_answers_so_far_are_kept(client, pu
         submit(client, response, "distance", {"distance": "x"})
     page = submit(client, response, "distance", {"distance": "20"})
     assert page.status_code == 429
+    assert "Your answers so far are kept" in page.content.decode()
     response.refresh_from_db()
     assert response.answers == {"use": "run"}
     assert response.current_step == "distance"
