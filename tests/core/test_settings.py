@@ -40,18 +40,32 @@ def test_production_refuses_the_development_key_or_a_short_one(tmp_path):
     assert "too weak" in result.stderr
 
 
+def _example_env() -> dict[str, str]:
+    lines = (ROOT / "deploy" / "production.env.example").read_text().splitlines()
+    pairs = (line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
 def test_production_settings_pass_the_deployment_checklist(tmp_path):
-    result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="assessments.example.com",
-        DJANGO_VAR_DIR=str(tmp_path),
-    )
+    env = {
+        **_example_env(),
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_VAR_DIR": str(tmp_path),
+    }
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_production_without_a_shared_cache_is_warned_that_limits_count_per_process(tmp_path):
+    env = {
+        **_example_env(),
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_VAR_DIR": str(tmp_path),
+        "CACHE_URL": "",
+    }
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "CACHE_URL" in result.stderr + result.stdout
 
 
 def test_with_nothing_set_it_runs_on_sqlite_with_eager_tasks():
