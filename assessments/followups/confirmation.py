@@ -125,8 +125,9 @@ def confirmation_product(consent: Consent, language: str) -> str:
 def _mail_allowed(*, brand: Brand, email: str) -> bool:
     """Whether the confirmation e-mail may go to this address now.
 
-    The one place the site-wide rate limiter applies to this e-mail: a cap per address, and
-    the brand's daily ceiling (`assessments.limits.limit_take`). Until it is wired in, always.
+    The one place the site-wide rate limiter applies to this e-mail: the cap per address and
+    the brand's daily ceiling (`limit_take("email_address", …)` and `("email_brand", …)` in
+    `assessments.limits`). Until it is wired in, always.
     """
     return True
 
