@@ -78,7 +78,8 @@ class BoughtForm(forms.Form):
     )
     consent = forms.BooleanField(required=False)
     email = forms.CharField(required=False)
-    first_name = forms.CharField(required=False, max_length=100)
+    # No name: a visitor's text would go into follow-ups' subjects, in the brand's name, to
+    # whatever address they typed. Follow-ups greet without one.
     # The form's own id, so a double click records the purchase once.
     submission_id = forms.CharField(required=False)
 

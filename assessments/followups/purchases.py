@@ -2,6 +2,12 @@
 
 A purchase, its items and its follow-up rows are written in one transaction: if anything fails,
 nothing is left behind and nothing was queued (queuing happens later, from the rows).
+
+Consent is double opt-in where the address is not vouched for. A store's checkout and staff
+vouch for the address they send, so their consent counts at once and the follow-ups are
+scheduled with the purchase. An address typed on the results page could be anyone's: its
+consent waits, unconfirmed, while one e-mail asks the address's owner to confirm
+(`confirmation.py`); confirming schedules the purchase's follow-ups (`consent_confirm`).
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -35,6 +41,7 @@ from assessments.models import (
 from assessments.taking.results import result_read
 from assessments.taking.services import response_definition
 
+from .confirmation import consent_confirmation_send
 from .selectors import purchase_attribution
 
 # The wording of the consent checkbox on the results page; bump it whenever the text changes,
@@ -64,6 +71,18 @@ class PurchaseLimitReached(PurchaseRejected):
 
 class PurchaseNotFound(LookupError):
     """No purchase with this order id for this brand."""
+
+
+class ConsentNotFound(LookupError):
+    """No such consent (it was erased, or never was)."""
+
+
+# Sources that vouch for the address they send: the brand's store saw the customer check out,
+# staff saw them in person, the demo is ours. Any other source (the results page, where anyone
+# can type any address) must be confirmed by the address's owner before it counts.
+CONFIRMED_WHEN_GIVEN = frozenset(
+    {Consent.Source.CHECKOUT, Consent.Source.STAFF, Consent.Source.DEMO}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,11 +157,14 @@ def preference_ensure(*, brand_id: int, email: str, lock: bool = False) -> Conta
 
 
 def consent_active(*, brand: Brand, email: str) -> bool:
-    """Whether this customer has a consent to follow-ups from this brand that was not withdrawn."""
+    """Whether this customer has a consent to follow-ups from this brand that was confirmed
+    and not withdrawn."""
     email = email_normalise(email)
     if not email:
         return False
-    return Consent.objects.filter(brand=brand, email=email, withdrawn_at__isnull=True).exists()
+    return Consent.objects.filter(
+        brand=brand, email=email, confirmed_at__isnull=False, withdrawn_at__isnull=True
+    ).exists()
 
 
 @transaction.atomic
@@ -153,28 +175,80 @@ def consent_record(
     wording_version: str,
     source: str,
     response: Response | None = None,
+    purchase: Purchase | None = None,
     given_at: dt.datetime | None = None,
 ) -> Consent:
     """Record a customer's consent: what wording they saw, when and where.
 
-    From then on the customer has preferences with the brand: the page where they choose
-    which follow-ups they get, or stop them all.
+    A consent from a source in CONFIRMED_WHEN_GIVEN is confirmed at once; any other waits for
+    its address's owner (`consent_confirm`). Once confirmed, the customer has preferences with
+    the brand: the page where they choose which follow-ups they get, or stop them all.
     """
     email = email_normalise(email)
     if not email:
         raise PurchaseRejected("Consent needs the customer's e-mail address.")
     if not (wording_version or "").strip():
         raise PurchaseRejected("Consent needs the version of the wording the customer saw.")
+    given_at = given_at or timezone.now()
+    confirmed = source in CONFIRMED_WHEN_GIVEN
     consent = Consent.objects.create(
         brand=brand,
         email=email,
         response=response,
+        purchase=purchase,
         wording_version=wording_version.strip()[:40],
         source=source,
-        given_at=given_at or timezone.now(),
+        given_at=given_at,
+        confirmed_at=given_at if confirmed else None,
     )
-    preference_ensure(brand_id=brand.pk, email=email)
+    if confirmed:
+        preference_ensure(brand_id=brand.pk, email=email)
     return consent
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentConfirmed:
+    """What confirming a consent did."""
+
+    # "confirmed": now; "already": an earlier click did, nothing changed; "withdrawn": the
+    # customer stopped follow-ups before confirming, so nothing starts.
+    outcome: Literal["confirmed", "already", "withdrawn"]
+    followups_scheduled: int
+
+
+@transaction.atomic
+def consent_confirm(*, consent_id: int, now: dt.datetime | None = None) -> ConsentConfirmed:
+    """Confirm a consent with the link sent to its address, and schedule its purchase's
+    follow-ups; confirming again changes nothing. Raises ConsentNotFound."""
+    consent = (
+        Consent.objects.select_for_update(of=("self",))
+        .select_related("brand", "purchase__response")
+        .filter(pk=consent_id)
+        .first()
+    )
+    if consent is None:
+        raise ConsentNotFound(f"No consent {consent_id}.")
+    if consent.withdrawn_at is not None:
+        return ConsentConfirmed("withdrawn", 0)
+    if consent.confirmed_at is not None:
+        return ConsentConfirmed("already", 0)
+    # A store's clock may have stamped the consent a little ahead; confirmed never precedes it.
+    consent.confirmed_at = max(now or timezone.now(), consent.given_at)
+    consent.save(update_fields=["confirmed_at"])
+    preference_ensure(brand_id=consent.brand_id, email=consent.email)
+    purchase = consent.purchase
+    if (
+        purchase is None
+        or purchase.email != consent.email
+        or purchase.status != Purchase.Status.COMPLETED
+        or purchase.followups.exists()
+    ):
+        return ConsentConfirmed("confirmed", 0)
+    items = list(purchase.items.order_by("pk"))
+    scheduled = followups_schedule(
+        purchase=purchase, items=items, facts=response_facts(purchase.response)
+    )
+    return ConsentConfirmed("confirmed", len(scheduled))
 
 
 # -- recommendation facts ----------------------------------------------------------------
@@ -410,15 +484,18 @@ def customer_purchase_record(
     response: Response,
     sku: str,
     email: str = "",
-    first_name: str = "",
     submission_id: str = "",
 ) -> Purchase:
     """Record a product a customer says they bought, from their results page.
 
     `email` is given only when the customer ticked the box asking for follow-ups: it comes
-    with that consent. The same submission id records once (a double click); a results page
-    reports at most CUSTOMER_PURCHASES_PER_RESPONSE purchases, else PurchaseLimitReached,
-    because a results link must not become a way to have us e-mail strangers.
+    with that consent, which is unconfirmed until the address's owner follows the link in the
+    one e-mail sent to it once this transaction commits; nothing is scheduled before. The
+    same submission id records once (a double click); a results page reports at most
+    CUSTOMER_PURCHASES_PER_RESPONSE purchases, else PurchaseLimitReached, because a results
+    link must not become a way to have us e-mail strangers.
+
+    Nothing the visitor typed but the address is kept: no name, which would go into subjects.
     """
     order_id = f"customer-{response.pk}-{submission_id or secrets.token_urlsafe(12)}"
     # Locking the response makes concurrent reports from one page take turns (PostgreSQL), so
@@ -430,17 +507,25 @@ def customer_purchase_record(
     reported = Purchase.objects.filter(response=response, source=Purchase.Source.CUSTOMER)
     if reported.count() >= CUSTOMER_PURCHASES_PER_RESPONSE:
         raise PurchaseLimitReached("This results page already reported its purchases.")
-    purchase, _created = purchase_record(
+    purchase, created = purchase_record(
         brand=response.brand,
         order_id=order_id,
         items=[ItemInput(sku=sku)],
         source=Purchase.Source.CUSTOMER,
         response=response,
         email=email,
-        first_name=first_name,
         language=response.language,
-        consent=ConsentInput(RESULTS_CONSENT_VERSION, "results_page") if email else None,
+        consent=ConsentInput(RESULTS_CONSENT_VERSION, Consent.Source.RESULTS_PAGE)
+        if email
+        else None,
     )
+    if created:
+        waiting = purchase.consents.filter(confirmed_at__isnull=True).values_list("pk", flat=True)
+        for consent_id in waiting:
+            # After commit: no mail for a purchase that was rolled back.
+            transaction.on_commit(
+                functools.partial(consent_confirmation_send, consent_id=consent_id)
+            )
     return purchase
 
 
@@ -485,16 +570,22 @@ def _purchase_write(
             for item, product in checked
         ]
     )
+    given = None
     if consent is not None and email:
-        consent_record(
+        given = consent_record(
             brand=brand,
             email=email,
             wording_version=consent.wording_version,
             source=consent.source,
             response=response,
+            purchase=purchase,
             given_at=consent.given_at,
         )
-    followups_schedule(purchase=purchase, items=items, facts=facts)
+    # A consent waiting for its address's owner schedules nothing, even when the address
+    # confirmed an earlier one: whoever typed it may not be who bought. Confirming this one
+    # schedules the follow-ups (`consent_confirm`).
+    if given is None or given.confirmed_at is not None:
+        followups_schedule(purchase=purchase, items=items, facts=facts)
     return purchase
 
 

@@ -11,6 +11,7 @@ from assessments.engine.text import localized as localized_text
 from assessments.models import (
     Brand,
     BrandFollowUpSettings,
+    Consent,
     ContactPreference,
     Engagement,
     FollowUp,
@@ -117,6 +118,20 @@ def purchase_items(purchase: Purchase, language: str) -> list[BoughtItem]:
 def planned_followups(purchase: Purchase) -> QuerySet[FollowUp]:
     """The follow-ups a purchase scheduled, soonest first."""
     return purchase.followups.select_related("step").order_by("scheduled_for")
+
+
+def confirmation_awaited(purchase: Purchase) -> bool:
+    """Whether this purchase's follow-ups wait for the customer to confirm their address."""
+    return purchase.consents.filter(confirmed_at__isnull=True, withdrawn_at__isnull=True).exists()
+
+
+def consent_to_confirm(consent_id: int) -> Consent | None:
+    """The consent a confirmation link names, with its brand and purchase; None once erased."""
+    return (
+        Consent.objects.select_related("brand", "purchase", "response")
+        .filter(pk=consent_id)
+        .first()
+    )
 
 
 # -- attribution: which response a purchase came from ------------------------------------

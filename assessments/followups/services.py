@@ -48,7 +48,7 @@ from django.utils import timezone, translation
 
 from assessments.brands.mail import brand_sender
 from assessments.engine.text import localized as localized_text
-from assessments.followups.purchases import preference_ensure, response_facts
+from assessments.followups.purchases import consent_active, preference_ensure, response_facts
 from assessments.followups.selectors import followup_settings_of
 from assessments.models import (
     BrandFollowUpSettings,
@@ -214,10 +214,11 @@ def _refusal(
         return FollowUp.State.CANCELLED, "The customer unsubscribed."
     if not preference.wants(row.step.kind):
         return FollowUp.State.SKIPPED, f"The customer turned off {row.step.get_kind_display()}."
-    if not Consent.objects.filter(
-        brand_id=row.brand_id, email=row.email, withdrawn_at__isnull=True
-    ).exists():
-        return FollowUp.State.SKIPPED, "No consent to follow-ups (never given, or withdrawn)."
+    if not consent_active(brand=row.brand, email=row.email):
+        return (
+            FollowUp.State.SKIPPED,
+            "No consent to follow-ups (never given, never confirmed, or withdrawn).",
+        )
     # A brand whose owner never created its settings has the default cap.
     cap = (followup_settings_of(row.brand_id) or BrandFollowUpSettings()).weekly_cap
     since = now - CAP_WINDOW

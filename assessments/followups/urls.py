@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
 import assessments.web  # noqa: F401  (registers the <token:…> converter)
 
@@ -17,4 +17,6 @@ urlpatterns = [
     path("f/<token:token>/changes/", views.changes, name="changes"),
     path("u/<token:token>/", views.unsubscribe, name="unsubscribe"),
     path("p/<token:token>/", views.preferences, name="preferences"),
+    # A signed link (`confirmation.py`): base64 and colons, of a bounded length.
+    re_path(r"^c/(?P<token>[A-Za-z0-9_:.-]{20,300})/$", views.confirm, name="confirm"),
 ]

@@ -1,15 +1,17 @@
 """After-purchase pages and the purchase webhook.
 
 Like the taking pages, these set no cookies: a follow-up's page is identified by the token in
-its link, preferences and unsubscribe by the customer's preference token. The one-click
-unsubscribe POST (RFC 8058) comes from mail providers' servers, so it needs no cookie, no login
-and no CSRF token; its GET only shows a confirmation page, because link scanners follow GETs.
+its link, preferences and unsubscribe by the customer's preference token, the confirmation of
+an address by the signed link e-mailed to it. The one-click unsubscribe POST (RFC 8058) comes
+from mail providers' servers, so it needs no cookie, no login and no CSRF token; its GET, like
+the confirmation link's, only shows a page with a button, because link scanners follow GETs.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -17,13 +19,24 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.followups import selectors, services, webhook
+from assessments.followups.confirmation import (
+    CONFIRMATION_MAX_AGE,
+    ConfirmationLink,
+    LinkExpired,
+    LinkInvalid,
+    confirmation_language,
+    confirmation_product,
+    confirmation_read,
+)
 from assessments.followups.forms import BoughtForm, CheckInForm, PreferencesForm
 from assessments.followups.purchases import (
+    ConsentNotFound,
     PurchaseLimitReached,
     PurchaseNotFound,
     PurchaseRejected,
     StoreReceipt,
     StoreRefund,
+    consent_confirm,
     customer_purchase_record,
     purchase_refund,
     store_purchase_record,
@@ -31,6 +44,7 @@ from assessments.followups.purchases import (
 from assessments.limits import Exceeded, limit_take
 from assessments.models import (
     Brand,
+    Consent,
     ContactPreference,
     Engagement,
     FollowUp,
@@ -44,6 +58,8 @@ UNSUBSCRIBE = "assessments/followups/unsubscribe.html"
 PREFERENCES = "assessments/followups/preferences.html"
 BOUGHT = "assessments/followups/bought.html"
 CHANGES = "assessments/followups/changes.html"
+CONFIRM = "assessments/followups/confirm.html"
+CONFIRM_REFUSED = "assessments/followups/confirm_refused.html"
 
 # Opening these pages is what the brand measures ("opened the tip"): an event appended to the
 # engagement log, not a change to anything the customer or a later request depends on.
@@ -237,6 +253,8 @@ def bought(request: HttpRequest, token: str) -> HttpResponse:
         "purchase": purchase,
         "items": selectors.purchase_items(purchase, response.language),
         "planned": selectors.planned_followups(purchase),
+        "awaiting_confirmation": selectors.confirmation_awaited(purchase),
+        "confirmation_days": CONFIRMATION_MAX_AGE.days,
         "results_url": results_url,
     }
     return render_in(request, BOUGHT, context, language=response.language)
@@ -256,7 +274,6 @@ def _bought_record(request: HttpRequest, response: Response) -> HttpResponse:
                 response=response,
                 sku=data["sku"].sku,
                 email=data["email"],
-                first_name=data["first_name"],
                 submission_id=data["submission_id"],
             )
         except PurchaseLimitReached as limit:
@@ -266,6 +283,64 @@ def _bought_record(request: HttpRequest, response: Response) -> HttpResponse:
             return see_other(f"{url}?purchase={purchase.pk}")
     context = {"brand": response.brand, "response": response, "form": form}
     return render_in(request, BOUGHT, context, language=response.language, status=422)
+
+
+# -- confirming the address (double opt-in) ----------------------------------------------
+
+
+def _confirm_refused(
+    request: HttpRequest, reason: str, link: ConfirmationLink | None, consent: Consent | None
+) -> HttpResponse:
+    """The page for a link that cannot be used: 400 when it was not made here, 410 when it is
+    too old or what it confirmed was erased. In the link's language when it is genuine."""
+    brand = consent.brand if consent is not None else None
+    wanted = link.language if link is not None else getattr(request, "LANGUAGE_CODE", "")
+    spoken = list(brand.languages or ["en"]) if brand else [code for code, _ in settings.LANGUAGES]
+    language = wanted if wanted in spoken else spoken[0]
+    context = {"brand": brand, "reason": reason, "days": CONFIRMATION_MAX_AGE.days}
+    status = 400 if reason == "invalid" else 410
+    return render_in(request, CONFIRM_REFUSED, context, language=language, status=status)
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: what the customer is asked to confirm, with a button. POST (the button): confirmed,
+    and the purchase's follow-ups scheduled; again, nothing changes."""
+    try:
+        link = confirmation_read(token)
+    except LinkInvalid:
+        return _confirm_refused(request, "invalid", None, None)
+    except LinkExpired as expired:
+        consent = selectors.consent_to_confirm(expired.link.consent_id)
+        return _confirm_refused(request, "expired", expired.link, consent)
+    consent = selectors.consent_to_confirm(link.consent_id)
+    if consent is None:
+        return _confirm_refused(request, "gone", link, None)
+    if request.method == "POST":
+        refused = cross_site_refusal(request, ())  # opened from an e-mail, never embedded
+        if refused is not None:
+            return refused
+        try:
+            consent_confirm(consent_id=consent.pk)
+        except ConsentNotFound:  # erased between the page and the button
+            return _confirm_refused(request, "gone", link, None)
+        return see_other(reverse("followups:confirm", args=[token]))
+    languages = list(consent.brand.languages or ["en"])
+    language = link.language if link.language in languages else confirmation_language(consent)
+    preference = selectors.preference_of(brand_id=consent.brand_id, email=consent.email)
+    context = {
+        "brand": consent.brand,
+        "consent": consent,
+        "product": confirmation_product(consent, language),
+        "planned": selectors.planned_followups(consent.purchase) if consent.purchase else [],
+        "preferences_url": reverse("followups:preferences", args=[preference.token])
+        if preference is not None and consent.confirmed_at is not None
+        else "",
+        "action": reverse("followups:confirm", args=[token]),
+    }
+    return render_in(request, CONFIRM, context, language=language)
 
 
 # -- the store's webhook -----------------------------------------------------------------

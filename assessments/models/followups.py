@@ -218,6 +218,16 @@ class Consent(models.Model):
     wording_version = models.CharField(_("wording version"), max_length=40)
     given_at = models.DateTimeField(_("given at"))
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    # The purchase this consent was given with, when it came with one: confirming a consent
+    # from the results page starts that purchase's follow-ups.
+    purchase = models.ForeignKey(
+        Purchase, on_delete=models.SET_NULL, null=True, blank=True, related_name="consents"
+    )
+    # Null until the address's owner confirmed it (double opt-in). A store's checkout and
+    # staff vouch for the address, so their consents are confirmed when given; one typed on
+    # the results page waits for the link e-mailed to that address. Only confirmed, not
+    # withdrawn consents let follow-ups go out.
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     class Meta:
@@ -235,6 +245,11 @@ class Consent(models.Model):
                 name="consent_withdrawn_after_given",
             ),
             models.CheckConstraint(
+                condition=models.Q(confirmed_at__isnull=True)
+                | models.Q(confirmed_at__gte=models.F("given_at")),
+                name="consent_confirmed_after_given",
+            ),
+            models.CheckConstraint(
                 condition=~models.Q(wording_version=""), name="consent_wording_present"
             ),
         ]
@@ -247,6 +262,10 @@ class Consent(models.Model):
             self.email = self.email.lower()
         if self.withdrawn_at and self.given_at and self.withdrawn_at < self.given_at:
             raise ValidationError({"withdrawn_at": _("Consent cannot end before it was given.")})
+        if self.confirmed_at and self.given_at and self.confirmed_at < self.given_at:
+            raise ValidationError(
+                {"confirmed_at": _("Consent cannot be confirmed before it was given.")}
+            )
 
 
 class FollowUpPlan(models.Model):

@@ -248,6 +248,7 @@ def customer_data_export(*, brand: Brand, email: str) -> dict[str, Any]:
                 "wording_version": consent.wording_version,
                 "source": consent.source,
                 "given_at": _when(consent.given_at),
+                "confirmed_at": _when(consent.confirmed_at),
                 "withdrawn_at": _when(consent.withdrawn_at),
             }
             for consent in rows.consents.order_by("given_at", "pk")

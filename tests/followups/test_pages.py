@@ -36,11 +36,14 @@ def test_the_results_page_offers_i_bought_this(client, response):
     assert reverse("followups:bought", args=[response.token]) in page.content.decode()
 
 
-def test_i_bought_this_with_consent_records_the_purchase_and_shows_what_follows(response):
+def test_i_bought_this_with_consent_records_the_purchase_and_asks_to_confirm_the_address(
+    response, mailoutbox, django_capture_on_commit_callbacks
+):
     client = Client(enforce_csrf_checks=True)  # customer pages need no CSRF cookie
     url = reverse("followups:bought", args=[response.token])
     data = {"sku": "steady", "email": "Bo@Example.com", "consent": "on", "submission_id": "s1"}
-    page = client.post(url, data)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(url, data)
     assert page.status_code == 303
     purchase = Purchase.objects.get()
     assert (purchase.source, purchase.email, purchase.response) == (
@@ -51,12 +54,17 @@ def test_i_bought_this_with_consent_records_the_purchase_and_shows_what_follows(
     assert purchase.items.get().recommended
     consent = Consent.objects.get()
     assert (consent.source, consent.wording_version) == ("results_page", "results-2025-01")
-    assert purchase.followups.count() == 3
+    # Double opt-in: nothing is scheduled until the address confirms the one e-mail sent.
+    assert consent.confirmed_at is None
+    assert purchase.followups.count() == 0
+    assert [message.to for message in mailoutbox] == [["bo@example.com"]]
     shown = client.get(page["Location"]).content.decode()
-    assert "What we will send you" in shown
-    # A double click records once.
-    assert client.post(url, data).status_code == 303
+    assert "Check your inbox" in shown and "What we will send you" not in shown
+    # A double click records once, and e-mails once.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, data).status_code == 303
     assert Purchase.objects.count() == 1
+    assert len(mailoutbox) == 1
 
 
 def test_i_bought_this_without_consent_sends_nothing(client, response):
