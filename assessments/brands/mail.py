@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from assessments.limits import limit_take
+from assessments.limits import limit_reached, limit_take
 from assessments.models import Brand
 
 # RFC 5321's limit on a forward path; longer is not an address anyone can receive mail at.
@@ -55,3 +55,14 @@ def visitor_mail_allow(*, brand: Brand, address: str) -> None:
     """
     limit_take("email_address", address.strip().lower())
     limit_take("email_brand", str(brand.pk))
+
+
+def mail_can_go(*, brand: Brand, address: str) -> bool:
+    """Whether `visitor_mail_allow` would let one more e-mail go to `address` now (a blank
+    address: no e-mail, nothing to hold back). Counts nothing."""
+    if not address:
+        return True
+    return not (
+        limit_reached("email_address", address.strip().lower())
+        or limit_reached("email_brand", str(brand.pk))
+    )

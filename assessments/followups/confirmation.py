@@ -30,8 +30,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from assessments.brands.mail import brand_sender
+from assessments.brands.mail import brand_sender, visitor_mail_allow
 from assessments.engine.text import localized as localized_text
+from assessments.limits import Exceeded
 from assessments.models import Brand, Consent
 
 log = logging.getLogger(__name__)
@@ -123,12 +124,12 @@ def confirmation_product(consent: Consent, language: str) -> str:
 
 
 def _mail_allowed(*, brand: Brand, email: str) -> bool:
-    """Whether the confirmation e-mail may go to this address now.
-
-    The one place the site-wide rate limiter applies to this e-mail: the cap per address and
-    the brand's daily ceiling (`limit_take("email_address", …)` and `("email_brand", …)` in
-    `assessments.limits`). Until it is wired in, always.
-    """
+    """Whether the confirmation e-mail may go to this address now: the cap per address and
+    the brand's daily ceiling on mail visitors ask for (`brands.mail.visitor_mail_allow`)."""
+    try:
+        visitor_mail_allow(brand=brand, address=email)
+    except Exceeded:
+        return False
     return True
 
 

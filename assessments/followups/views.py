@@ -14,10 +14,13 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assessments.brands.mail import mail_can_go
 from assessments.followups import selectors, services, webhook
 from assessments.followups.confirmation import (
     CONFIRMATION_MAX_AGE,
@@ -267,6 +270,14 @@ def _bought_record(request: HttpRequest, response: Response) -> HttpResponse:
     if refused is not None:
         return refused
     form = BoughtForm(request.POST, products=selectors.brand_products(response.brand))
+    status = 422
+    if form.is_valid() and not mail_can_go(
+        brand=response.brand, address=form.cleaned_data["email"]
+    ):
+        # Say so now, rather than promise a confirmation e-mail the caps would hold back.
+        with translation.override(response.language):
+            form.add_error("email", _mail_capped())
+        status = 429
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -282,7 +293,16 @@ def _bought_record(request: HttpRequest, response: Response) -> HttpResponse:
             url = reverse("followups:bought", args=[response.token])
             return see_other(f"{url}?purchase={purchase.pk}")
     context = {"brand": response.brand, "response": response, "form": form}
-    return render_in(request, BOUGHT, context, language=response.language, status=422)
+    return render_in(request, BOUGHT, context, language=response.language, status=status)
+
+
+def _mail_capped() -> str:
+    return str(
+        _(
+            "We cannot send more e-mails to this address today. "
+            "Please try again tomorrow, or use another address."
+        )
+    )
 
 
 # -- confirming the address (double opt-in) ----------------------------------------------

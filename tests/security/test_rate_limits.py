@@ -172,3 +172,23 @@ def test_behind_the_proxy_the_client_is_the_address_it_reports(rf, settings):
     settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="198.51.100.23")
     assert client_key(request) == "198.51.100.23"
+
+
+def test_i_bought_this_says_when_the_address_has_had_its_mail_for_today(
+    client, published, settings, django_capture_on_commit_callbacks
+):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "email_address": "2/d"}
+    response = start(client, published)
+    walk(client, response, RUNNER)
+    url = reverse("followups:bought", args=[response.token])
+    sku = published.brand.products.first().sku
+    data = {"sku": sku, "consent": "on", "email": "victim@example.com"}
+    for n in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(url, {**data, "submission_id": f"s{n}"}).status_code == 303
+    assert len(mail.outbox) == 2  # one confirmation per report
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.post(url, {**data, "submission_id": "s3"})
+    assert refused.status_code == 429
+    assert "cannot send more e-mails to this address today" in refused.content.decode()
+    assert len(mail.outbox) == 2
