@@ -23,15 +23,10 @@ register = template.Library()
 QUESTIONS_KEPT = 4096
 
 
-def localized_text(value: Any, language: str) -> str:
-    """See `engine.text.localized`."""
-    return text.localized(value, language)
-
-
 @register.filter
 def localized(value: Any, language: str) -> str:
-    """`{{ step.title|localized:language }}`."""
-    return localized_text(value, language)
+    """`{{ step.title|localized:language }}` (see `engine.text.localized`)."""
+    return text.localized(value, language)
 
 
 @functools.lru_cache(maxsize=QUESTIONS_KEPT)
