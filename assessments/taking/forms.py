@@ -50,7 +50,8 @@ class AnswerField(forms.Field):
 
 
 class StepForm(forms.Form):
-    """A step's answers: a field per question, cleaned by the engine against the response.
+    """A step's answers, cleaned by the engine against the response; a question with an error
+    gets a field carrying it.
 
     The step is cleaned as a whole, not field by field: whether a question is shown may depend
     on the answer just given to an earlier question on the same step, so the engine decides
@@ -74,9 +75,6 @@ class StepForm(forms.Form):
         self.step = step
         self.response = response
         self.answer_keys = [q.key for q in step.questions if q.answerable]
-        for question in step.questions:
-            if question.answerable:
-                self.fields[question.key] = AnswerField(question)
         self.answers: dict[str, Any] = {}
         self.answer_errors: dict[str, engine.AnswerError] = {}
 
@@ -97,6 +95,12 @@ class StepForm(forms.Form):
         self.answers, self.answer_errors = values, errors
         with translation.override(response.language):
             for key, error in errors.items():
+                # A question gets a field only to carry its error: the engine reads and cleans
+                # the step's values as a whole (above); fields for every question would only
+                # repeat that work on each POST.
+                question = self.assessment.question(key)
+                assert question is not None
+                self.fields[key] = AnswerField(question)
                 self.add_error(key, ValidationError(error_message(error), code=error.code))
         return self.cleaned_data
 
