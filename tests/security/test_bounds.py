@@ -124,6 +124,42 @@ def test_i_bought_this_with_a_nul_in_its_submission_id_records_once(client, fini
     assert Purchase.objects.count() == 1
 
 
+def test_an_origin_with_an_unclosed_ipv6_bracket_is_refused_not_crashed(client, published):
+    response = start(client, published)
+    page = client.post(step_url(response, "use"), {"use": "run"}, HTTP_ORIGIN="https://[::1")
+    assert page.status_code == 403
+    response.refresh_from_db()
+    assert response.answers == {}
+    landing = reverse("taking:landing", args=[published.brand.slug, published.key])
+    assert client.get(f"/e{landing}?origin=https://%5B::1").status_code == 200
+
+
+def _nul_in(field: str, payload: dict[str, Any]) -> dict[str, Any]:
+    data = payload["data"]
+    if field in ("sku", "ref"):
+        data["items"][0][field] = "steady\x00"
+    elif field == "wording_version":
+        data["consent"]["wording_version"] = "v1\x00"
+    else:
+        data[field] = "A\x00-1"
+    return payload
+
+
+@pytest.mark.parametrize(
+    "field", ["order_id", "sku", "ref", "reference", "first_name", "language", "wording_version"]
+)
+def test_a_signed_webhook_with_a_nul_in_any_text_is_a_400_that_stores_nothing(
+    client, finished, field
+):
+    from tests.followups.conftest import post_webhook, purchase_payload
+
+    page = post_webhook(client, finished.brand, _nul_in(field, purchase_payload(finished)))
+    assert page.status_code == 400
+    assert "NUL" in page.json()["error"]
+    assert not Purchase.objects.exists()
+    assert not Consent.objects.exists()
+
+
 # -- finding 4: the definition format keeps every value to what its column holds -----------
 
 
