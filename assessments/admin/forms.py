@@ -97,11 +97,13 @@ class DefinitionJSONField(forms.JSONField):
             raise ValidationError(
                 self.error_messages["deep"], code="deep", params={"depth": MAX_DEPTH}
             ) from None
+        except ValueError:  # a whole number of more than 4,300 digits
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
     def bound_data(self, data: Any, initial: Any) -> Any:
         try:
             return super().bound_data(data, initial)
-        except RecursionError:
+        except (RecursionError, ValueError):
             return InvalidJSONInput(data)
 
     def validate(self, value: Any) -> None:

@@ -291,6 +291,19 @@ def test_an_import_out_of_bounds_is_refused_naming_the_value_and_the_brand_keeps
     assert admin_client.post(publish).status_code == 302
 
 
+def test_an_import_holding_a_number_of_5000_digits_is_refused_not_crashed(admin_client, brand):
+    page = admin_client.post(
+        reverse("admin:assessments_assessment_import"),
+        {
+            "brand": brand.pk,
+            "file": SimpleUploadedFile("n.json", b'{"format": ' + b"9" * 5000 + b"}"),
+        },
+    )
+    assert page.status_code == 400
+    assert "a number too long to read" in _text(page)
+    assert not Assessment.objects.exists()
+
+
 def test_a_file_at_the_edge_of_every_range_imports_and_exports_unchanged(admin_client, brand):
     data = definition(key="edges", products=products(brand.slug))
     data["estimated_minutes"] = 240
@@ -434,6 +447,7 @@ def _admin(name: str, *args: Any) -> str:
         ("recommendation-0-trait_fit", '[{"trait": "support", "weight": NaN}]', "NaN"),
         ("hidden_fields", "[" * 5000 + "]" * 5000, "nested more than 100 levels"),
         ("hidden_fields", '[{"key": "p", "label": {"en": "a\\u0000"}}]', "NUL"),
+        ("hidden_fields", "9" * 5000, "Enter valid JSON"),
         ("outcomes-0-priority", str(2**40), "less than or equal to 1000"),
         ("steps-0-position", str(2**40), "less than or equal to 2147483647"),
     ],
