@@ -46,7 +46,15 @@ from assessments.models import (
 from assessments.taking.services import response_start
 
 from .base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
-from .forms import ChoiceForm, ImportForm, OutcomeForm, StableKeyForm, assessment_of
+from .forms import (
+    ChoiceForm,
+    ImportForm,
+    OutcomeForm,
+    QuestionForm,
+    RecommendationForm,
+    StableKeyForm,
+    assessment_of,
+)
 from .privacy import audit_admin_action
 
 REORDER_MEDIA = {"js": ["assessments/admin/reorder.js"]}
@@ -118,6 +126,7 @@ class OutcomeInline(ScopedStackedInline):
 
 class RecommendationInline(ScopedStackedInline):
     model = RecommendationSettings
+    form = RecommendationForm
     brand_path = "assessment__brand"
     can_delete = False
     max_num = 1
@@ -483,6 +492,7 @@ class ChoiceInline(ScopedTabularInline):
 
 @admin.register(Question)
 class QuestionAdmin(KeysLockedOncePublished, ScopedModelAdmin):
+    form = QuestionForm
     brand_path = "step__assessment__brand"
     list_display = ["key", "kind", "step"]
     fieldsets = [

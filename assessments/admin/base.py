@@ -19,6 +19,8 @@ from django.http import HttpRequest
 from assessments.brands.tenancy import editable_brand_ids, is_superuser, readable_brand_ids
 from assessments.models import Assessment, Brand, Question, Step, Trait
 
+from .forms import DefinitionJSONField, bounded_formfield
+
 # Foreign keys an author may pick, each scoped by its own path to the brand.
 SCOPED_CHOICES: dict[type[models.Model], str] = {
     Brand: "pk",
@@ -33,10 +35,12 @@ class BrandScoped:
     """Mixin for ModelAdmin and inlines. `brand_path` leads from the model to its Brand."""
 
     brand_path: str = "brand"
-    # Rules, lists and attributes are short JSON; a compact monospace box suits them.
+    # Rules, lists and attributes are short JSON; a compact monospace box suits them. What they
+    # hold must be storable on every database (see DefinitionJSONField).
     formfield_overrides = {
         models.JSONField: {
-            "widget": forms.Textarea(attrs={"rows": 2, "cols": 70, "class": "json"})
+            "form_class": DefinitionJSONField,
+            "widget": forms.Textarea(attrs={"rows": 2, "cols": 70, "class": "json"}),
         },
     }
 
@@ -88,6 +92,12 @@ class BrandScoped:
 
     def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return self._can_edit(request, obj)
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        return bounded_formfield(db_field, field)
 
     def formfield_for_foreignkey(
         self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any

@@ -17,16 +17,19 @@ from assessments.brands.mail import email_clean
 from assessments.brands.tenancy import editable_brand_ids, is_superuser, owned_brand_ids
 from assessments.followups import selectors
 from assessments.followups.purchases import (
+    QUANTITY_MAX,
     ConsentInput,
     ItemInput,
     purchase_record,
     purchase_refund,
 )
 from assessments.followups.services import followup_settings_ensure, webhook_secret_rotate
+from assessments.followups.webhook import EARLIEST, LATEST
 from assessments.models import (
     Brand,
     BrandFollowUpSettings,
     CheckIn,
+    Consent,
     FollowUp,
     FollowUpPlan,
     FollowUpPlanStep,
@@ -85,7 +88,9 @@ class PurchaseEntryForm(forms.ModelForm):
     """Staff record a purchase by hand; it goes through the same service as the webhook."""
 
     sku = forms.CharField(label=_("SKU bought"), max_length=64)
-    quantity = forms.IntegerField(label=_("quantity"), min_value=1, initial=1)
+    quantity = forms.IntegerField(
+        label=_("quantity"), min_value=1, max_value=QUANTITY_MAX, initial=1
+    )
     response_token = forms.CharField(
         label=_("response link or token"),
         required=False,
@@ -95,7 +100,10 @@ class PurchaseEntryForm(forms.ModelForm):
         label=_("the customer agreed to follow-up e-mails"), required=False
     )
     consent_wording = forms.CharField(
-        label=_("wording they agreed to (version)"), required=False, initial="in-store-v1"
+        label=_("wording they agreed to (version)"),
+        required=False,
+        initial="in-store-v1",
+        max_length=Consent._meta.get_field("wording_version").max_length,
     )
 
     class Meta:
@@ -107,6 +115,13 @@ class PurchaseEntryForm(forms.ModelForm):
         if email and email_clean(email) is None:
             raise forms.ValidationError(_("Enter an address the customer receives mail at."))
         return email
+
+    def clean_purchased_at(self) -> Any:
+        # The webhook's window: follow-ups are scheduled days after it, which must be a date.
+        when = self.cleaned_data.get("purchased_at")
+        if when is not None and not EARLIEST <= when < LATEST:
+            raise forms.ValidationError(_("Give a time between the years 2000 and 2100."))
+        return when
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

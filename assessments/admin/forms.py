@@ -2,16 +2,155 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.forms.fields import InvalidJSONInput
 from django.utils.translation import gettext_lazy as _
 
 from assessments.authoring.images import image_clean
 from assessments.embedding.origins import OriginError, clean_allowed_origins
-from assessments.models import Brand, Choice, Outcome, Product
+from assessments.engine.bounds import Range, bounds
+from assessments.engine.structure import MAX_DEPTH
+from assessments.models import (
+    Assessment,
+    Brand,
+    Choice,
+    Outcome,
+    Product,
+    Question,
+    RecommendationSettings,
+    TraitBand,
+)
 from assessments.models.brands import RETENTION_DAYS_DEFAULT
+
+# -- bounded numbers and JSON --------------------------------------------------------------
+
+# Numbers an author types, kept to the ranges the definition format gives them
+# (assessment.schema.json, read through engine.bounds): a form refuses what publishing would.
+NUMBER_BOUNDS: dict[tuple[type[models.Model], str], str] = {
+    (Assessment, "estimated_minutes"): "estimated_minutes",
+    (Question, "min_picks"): "min_picks",
+    (Question, "max_picks"): "max_picks",
+    (Question, "scale_min"): "scale_end",
+    (Question, "scale_max"): "scale_end",
+    (Question, "number_min"): "figure",
+    (Question, "number_max"): "figure",
+    (Question, "text_max_length"): "text_max_length",
+    (TraitBand, "min_score"): "figure",
+    (TraitBand, "max_score"): "figure",
+    (Outcome, "priority"): "priority",
+    (RecommendationSettings, "count"): "count",
+    (RecommendationSettings, "alternatives"): "alternatives",
+    (RecommendationSettings, "outcome_weight"): "weight",
+}
+
+
+def _within(field: forms.Field, low: float, high: float) -> None:
+    field.validators = [*field.validators, MinValueValidator(low), MaxValueValidator(high)]
+    field.widget.attrs.update({"min": low, "max": high})
+
+
+def bounded_formfield(db_field: models.Field, field: forms.Field | None) -> forms.Field | None:
+    """`field`, refusing numbers its column or the definition format cannot hold.
+
+    Every whole-number column gets PostgreSQL's range on every database: SQLite stores any
+    64-bit number, so without it a value saved on one would be a form error on the other.
+    """
+    if field is None:
+        return None
+    column = BaseDatabaseOperations.integer_field_ranges.get(db_field.get_internal_type())
+    if column is not None:
+        _within(field, *column)
+    name = NUMBER_BOUNDS.get((db_field.model, db_field.name))
+    if name is not None:
+        allowed = bounds(name)
+        _within(field, allowed.low, allowed.high)
+    return field
+
+
+class DefinitionJSONField(forms.JSONField):
+    """JSON as a definition may hold it: finite numbers, no NUL character, at most 100 deep.
+
+    Django's JSONField reads NaN and Infinity (Python's json does) and lets a NUL through, and
+    SQLite's JSON check and PostgreSQL's jsonb refuse them when the row is saved: a 500.
+    Thousands of nested brackets overflow the parser itself.
+    """
+
+    default_error_messages = {
+        "invalid": _("Enter valid JSON."),
+        "not_finite": _("Numbers must be finite: NaN and Infinity are not JSON numbers."),
+        "nul": _("Texts cannot hold a NUL character (\\u0000)."),
+        "deep": _("This is nested more than %(depth)d levels deep."),
+    }
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except RecursionError:
+            raise ValidationError(
+                self.error_messages["deep"], code="deep", params={"depth": MAX_DEPTH}
+            ) from None
+        except ValueError:  # a whole number of more than 4,300 digits
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        try:
+            return super().bound_data(data, initial)
+        except (RecursionError, ValueError):
+            return InvalidJSONInput(data)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        problem = json_problem(value)
+        if problem is not None:
+            raise ValidationError(
+                self.error_messages[problem], code=problem, params={"depth": MAX_DEPTH}
+            )
+
+
+def json_problem(value: Any) -> str | None:
+    """What makes a parsed JSON value unstorable: "not_finite", "nul", "deep"; else None."""
+    stack: list[tuple[int, Any]] = [(0, value)]
+    while stack:
+        depth, node = stack.pop()
+        if isinstance(node, dict | list):
+            if depth >= MAX_DEPTH:
+                return "deep"
+            if isinstance(node, dict):
+                if any(isinstance(k, str) and "\x00" in k for k in node):
+                    return "nul"
+                node = node.values()
+            stack.extend((depth + 1, item) for item in node)
+        elif isinstance(node, float) and not math.isfinite(node):
+            return "not_finite"
+        elif isinstance(node, str) and "\x00" in node:
+            return "nul"
+    return None
+
+
+def _number_in(value: Any, allowed: Range) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value in allowed
+
+
+def _points_error(points: Any) -> ValidationError | None:
+    """Why a {trait: points} object is not one, in the author's words; None when it is."""
+    allowed = bounds("points")
+    if not isinstance(points, dict) or not all(_number_in(v, allowed) for v in points.values()):
+        return ValidationError(
+            _(
+                "Points are a JSON object from trait key to a number from %(low)s to %(high)s: "
+                '{"support": 2}.'
+            ),
+            params={"low": allowed.low, "high": allowed.high},
+        )
+    return None
 
 
 def _clean_upload(form: forms.ModelForm, field: str) -> Any:
@@ -64,6 +203,15 @@ class ProductForm(forms.ModelForm):
     def clean_image(self) -> Any:
         return _clean_upload(self, "image")
 
+    def clean_url(self) -> str:
+        # Customers follow this link from their results: never javascript:, data: or ftp:.
+        url = self.cleaned_data.get("url") or ""
+        URLValidator(
+            schemes=["http", "https"],
+            message=_("Give the product page's web address, starting with https:// or http://."),
+        )(url)
+        return url
+
     def clean_attributes(self) -> Any:
         value = self.cleaned_data.get("attributes")
         if not isinstance(value, dict):
@@ -93,13 +241,58 @@ class ChoiceForm(StableKeyForm):
 
     def clean_points(self) -> Any:
         value = self.cleaned_data.get("points") or {}
-        if not isinstance(value, dict) or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()
-        ):
-            raise forms.ValidationError(
-                _('Points are a JSON object from trait key to a number: {"support": 2}.')
-            )
+        error = _points_error(value)
+        if error is not None:
+            raise error
         return value
+
+
+class QuestionForm(StableKeyForm):
+    class Meta:
+        model = Question
+        fields = "__all__"
+
+    def clean_scoring(self) -> Any:
+        # Only the numbers are checked here; Validate and Publish word every other problem.
+        value = self.cleaned_data.get("scoring") or []
+        figure = bounds("figure")
+        for entry in value if isinstance(value, list) else []:
+            if not isinstance(entry, dict):
+                continue
+            error = _points_error(entry.get("points", {}))
+            if error is not None:
+                raise error
+            for end in ("min", "max"):
+                if end in entry and not _number_in(entry[end], figure):
+                    raise ValidationError(
+                        _("A scoring entry's “%(end)s” is a number from %(low)s to %(high)s."),
+                        params={"end": end, "low": figure.low, "high": figure.high},
+                    )
+        return value
+
+
+class RecommendationForm(forms.ModelForm):
+    class Meta:
+        model = RecommendationSettings
+        fields = "__all__"
+
+    def _weights(self, name: str) -> Any:
+        value = self.cleaned_data.get(name) or []
+        allowed = bounds("weight")
+        rules = [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
+        for rule in rules:
+            if "weight" in rule and not _number_in(rule["weight"], allowed):
+                raise ValidationError(
+                    _("Each rule's “weight” is a number from %(low)s to %(high)s."),
+                    params={"low": allowed.low, "high": allowed.high},
+                )
+        return value
+
+    def clean_trait_fit(self) -> Any:
+        return self._weights("trait_fit")
+
+    def clean_preferences(self) -> Any:
+        return self._weights("preferences")
 
 
 class OutcomeForm(StableKeyForm):

@@ -145,6 +145,11 @@ def _parse(text: str | bytes) -> dict[str, Any]:
         raise DefinitionRejected(
             [Problem("$", "The file is nested too deeply to be a definition.", "json")]
         ) from error
+    except ValueError as error:
+        # Python refuses to read a whole number of more than 4,300 digits.
+        raise DefinitionRejected(
+            [Problem("$", f"The file holds a number too long to read: {error}.", "json")]
+        ) from error
     if not isinstance(data, dict):
         raise DefinitionRejected(
             [Problem("$", "The file must hold one JSON object (an assessment definition).", "type")]

@@ -31,7 +31,10 @@ def normalize_origin(value: str) -> str:
         raise OriginError("An origin cannot be empty.")
     if text == "*" or text.endswith("://*"):
         raise OriginError("“*” would let any site embed the assessment; list each partner.")
-    parts = urlsplit(text.rstrip("/"))
+    try:
+        parts = urlsplit(text.rstrip("/"))
+    except ValueError:  # "https://[::1": an unclosed IPv6 bracket
+        raise OriginError(f"“{text}” has an invalid host.") from None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:
         raise OriginError(f"“{text}” needs a scheme: https://… (or http:// for localhost).")

@@ -204,7 +204,7 @@ def structural_problems(data: Any) -> list[Problem]:
         return [_not_json(data)]
     failures = [_Failure.of(data, error) for error in errors]
     failures.sort(key=lambda f: ([(isinstance(p, str), p) for p in f.parts], f.keyword))
-    problems: list[Problem] = []
+    problems: list[Problem] = _nul_problems(data)
     seen: set[tuple[str, str]] = set()
     for failure in failures:
         for problem in _problems_for(data, failure):
@@ -217,6 +217,48 @@ def structural_problems(data: Any) -> list[Problem]:
 
 
 _MEMBER_CODES = ("schema.additionalProperties", "schema.propertyNames")
+
+
+# At most this many texts holding a NUL are listed: the first ones show what to fix.
+MAX_NUL_PROBLEMS = 20
+
+
+def _nul_problems(data: Any) -> list[Problem]:
+    """Each text or member name holding a NUL character (U+0000), in document order.
+
+    JSON can write one ("\\u0000") and Python reads it, but PostgreSQL cannot store it in a
+    JSON column, and no author means one: refused on every database alike.
+    """
+    found: list[Problem] = []
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
+    while stack and len(found) < MAX_NUL_PROBLEMS:
+        parts, node = stack.pop()
+        if isinstance(node, dict):
+            for key in node:
+                if isinstance(key, str) and "\x00" in key:
+                    found.append(
+                        Problem(
+                            json_path(parts),
+                            f"{describe(data, parts)} has a member name holding a NUL "
+                            f"character (\\u0000): {_clip(ascii(key))}.",
+                            "nul",
+                        )
+                    )
+            children = [((*parts, k), v) for k, v in node.items() if isinstance(k, str)]
+        elif isinstance(node, (list, tuple)):
+            children = [((*parts, i), v) for i, v in enumerate(node)]
+        else:
+            if isinstance(node, str) and "\x00" in node:
+                found.append(
+                    Problem(
+                        json_path(parts),
+                        f"{describe(data, parts)} holds a NUL character (\\u0000); remove it.",
+                        "nul",
+                    )
+                )
+            continue
+        stack.extend(reversed(children))
+    return found
 
 
 def _too_deep(data: Any) -> Problem:

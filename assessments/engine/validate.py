@@ -975,11 +975,11 @@ class _Checker:
 
     def check_products(self) -> None:
         for i, p in enumerate(self.products or []):
-            for member, noun in (("image", "an image"), ("url", "a link (url)")):
+            for member, noun in (("image", "image"), ("url", "link (url)"), ("price", "price")):
                 if not p.get(member):
                     self.add(
                         ("products", i, member),
-                        f"{self.where(('products', i))} has no {noun}; customers need to "
-                        f"see it and follow it.",
+                        f"{self.where(('products', i))} has no {noun}; customers need its "
+                        f"picture, its price and a link to follow.",
                         f"product_{member}",
                     )

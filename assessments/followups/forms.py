@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.brands.mail import email_clean
 from assessments.models import CheckIn, Product
+from assessments.taking.forms import SubmissionIdField
 
 from .services import CheckInAnswers
 
@@ -81,15 +82,11 @@ class BoughtForm(forms.Form):
     # No name: a visitor's text would go into follow-ups' subjects, in the brand's name, to
     # whatever address they typed. Follow-ups greet without one.
     # The form's own id, so a double click records the purchase once.
-    submission_id = forms.CharField(required=False)
+    submission_id = SubmissionIdField(max_length=SUBMISSION_ID_MAX_LENGTH)
 
     def __init__(self, *args: Any, products: QuerySet[Product], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["sku"].queryset = products
-
-    def clean_submission_id(self) -> str:
-        raw = self.cleaned_data["submission_id"]
-        return "".join(c for c in raw if c.isalnum() or c in "-_")[:SUBMISSION_ID_MAX_LENGTH]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -91,7 +91,9 @@ def brand_products(brand: Brand) -> QuerySet[Product]:
 
 def reported_purchase(*, response: Response, purchase_id: str) -> Purchase | None:
     """A purchase reported from this response's results page (`purchase_id` from a query)."""
-    if not purchase_id.isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²" and other scripts' digits, which int()
+    # refuses; 19 digits is the most a primary key has.
+    if not (purchase_id.isascii() and purchase_id.isdigit()) or len(purchase_id) > 19:
         return None
     return Purchase.objects.filter(response=response, pk=purchase_id).first()
 

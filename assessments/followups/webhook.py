@@ -74,6 +74,7 @@ def event_parse(body: bytes) -> StoreOrder | StoreRefund:
     order_id = data.get("order_id")
     if not isinstance(order_id, str) or not order_id.strip():
         raise PurchaseRejected('"data.order_id" must be the store\'s order id, a string.')
+    _no_nul(order_id, "data.order_id")
     if kind == "purchase.refunded":
         return StoreRefund(order_id=order_id, refunded_at=_time(data, "refunded_at"))
     if kind != "purchase.completed":
@@ -98,6 +99,14 @@ def _text(data: Mapping[str, Any], name: str) -> str:
         return ""
     if not isinstance(value, str):
         raise PurchaseRejected(f'"{name}" must be a string or null, not {value!r}.')
+    return _no_nul(value, name)
+
+
+def _no_nul(value: str, name: str) -> str:
+    """`value`, unless it holds a NUL character: no text column of PostgreSQL can store one,
+    and a lookup with it fails there, so every database refuses it alike."""
+    if "\x00" in value:
+        raise PurchaseRejected(f'"{name}" must not contain a NUL character (\\u0000).')
     return value
 
 
@@ -139,6 +148,7 @@ def _items(raw: Any) -> tuple[ItemInput, ...]:
 def _item(entry: Any, number: int) -> ItemInput:
     if not isinstance(entry, dict) or not isinstance(entry.get("sku"), str):
         raise PurchaseRejected(f'Item {number} needs a "sku" string.')
+    _no_nul(entry["sku"], f"item {number}: sku")
     quantity = entry.get("quantity", 1)
     if not isinstance(quantity, int) or isinstance(quantity, bool):
         raise PurchaseRejected(f'Item {number}: "quantity" must be a whole number.')
@@ -146,6 +156,8 @@ def _item(entry: Any, number: int) -> ItemInput:
     ref = entry.get("ref")
     if ref is not None and not isinstance(ref, str):
         raise PurchaseRejected(f'Item {number}: "ref" must be the product link\'s ref, a string.')
+    if ref is not None:
+        _no_nul(ref, f"item {number}: ref")
     return ItemInput(
         sku=entry["sku"],
         quantity=quantity,
@@ -181,6 +193,7 @@ def _consent(raw: Any) -> ConsentInput | None:
         raise PurchaseRejected(
             '"consent.wording_version" must name the wording the customer agreed to, a string.'
         )
+    _no_nul(wording, "consent.wording_version")
     return ConsentInput(
         wording_version=wording,
         source="checkout",

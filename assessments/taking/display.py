@@ -340,9 +340,29 @@ def price(amount: Decimal, currency: str, language: str) -> str:
         return f"{amount} {currency}"
 
 
+# The only links a product may send a customer to; the format and the admin refuse others, and
+# a row stored before they did is shown without its link rather than with a dangerous one.
+LINK_SCHEMES = ("http", "https")
+
+
+def safe_link(url: str) -> str:
+    """`url` if it is an http(s) address with a host, else "" (no link at all).
+
+    Read as a browser would: urlsplit drops leading spaces and control characters and the tabs
+    and line breaks inside, so "java\tscript:" and " javascript:" are seen for what they are.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return ""
+    return url if parts.scheme.lower() in LINK_SCHEMES and parts.netloc else ""
+
+
 def with_reference(url: str, ref: str) -> str:
-    """The product's URL with `ref=<ref>` added to its query (replacing any `ref` it had)."""
-    if not ref:
+    """The product's URL with `ref=<ref>` added to its query (replacing any `ref` it had); ""
+    when it is not a link customers may follow (see `safe_link`)."""
+    url = safe_link(url)
+    if not ref or not url:
         return url
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "ref"]

@@ -39,6 +39,25 @@ class EveryValue(forms.Widget):
         return [] if value is None else list(value) if isinstance(value, list) else [value]
 
 
+class SubmissionIdField(forms.CharField):
+    """A form's own id (the page writes `secrets.token_urlsafe`), kept to the characters such
+    ids use and to `max_length`.
+
+    Anything else is dropped rather than refused: the id only makes a double click store once,
+    and a NUL (which PostgreSQL cannot store) or a stray character must not cost the answers.
+    """
+
+    KEPT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+    def __init__(self, *, max_length: int) -> None:
+        super().__init__(required=False)
+        self.kept_length = max_length
+
+    def to_python(self, value: Any) -> str:
+        text = value if isinstance(value, str) else ""
+        return "".join(c for c in text if c in self.KEPT)[: self.kept_length]
+
+
 class AnswerField(forms.Field):
     """One question's raw values, as sent; the engine cleans them (see `StepForm.clean`)."""
 
@@ -60,7 +79,7 @@ class StepForm(forms.Form):
     customer can act on.
     """
 
-    submission_id = forms.CharField(required=False)
+    submission_id = SubmissionIdField(max_length=SUBMISSION_ID_MAX_LENGTH)
 
     def __init__(
         self,
@@ -83,9 +102,6 @@ class StepForm(forms.Form):
         """What was sent, question by question: shown back when the step has errors."""
         widget, data = EveryValue(), self.data
         return {key: widget.value_from_datadict(data, None, key) for key in self.answer_keys}
-
-    def clean_submission_id(self) -> str:
-        return self.cleaned_data["submission_id"][:SUBMISSION_ID_MAX_LENGTH]
 
     def clean(self) -> dict[str, Any]:
         response = self.response

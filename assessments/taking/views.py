@@ -417,8 +417,13 @@ def results(request: HtmxHttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
+@never_cache
 def shared(request: HtmxHttpRequest, share_token: str) -> HttpResponse:
-    """The shareable copy of a result: profile and products, nothing personal, no credential."""
+    """The shareable copy of a result: profile and products, nothing personal, no credential.
+
+    Never cached, not even briefly in public: erasing the customer's data ends the link at
+    once, which a copy kept by a proxy or CDN would outlive; the page is cheap to draw.
+    """
     response = shared_response(share_token)
     result = result_read(response) if response is not None else None
     if response is None or result is None:

@@ -441,7 +441,7 @@ def test_every_text_needs_every_language():
     assert "Spanish ('es')" in problem.message and "'women'" in problem.message
 
 
-def test_products_need_an_image_and_a_link_and_fallbacks_must_exist():
+def test_products_need_an_image_a_link_and_a_price_and_fallbacks_must_exist():
     data = definition(
         step("s", single("q", "x")),
         products=[{"sku": "ghost", "name": t("Ghost")}],
@@ -452,6 +452,7 @@ def test_products_need_an_image_and_a_link_and_fallbacks_must_exist():
         ("$.recommendation.fallback.skus[1]", "unknown_sku"),
         ("$.products[0].image", "product_image"),
         ("$.products[0].url", "product_url"),
+        ("$.products[0].price", "product_price"),
     ]
 
 
@@ -585,12 +586,26 @@ def test_nan_and_infinity_are_refused_where_a_number_belongs(token):
 
 
 @pytest.mark.parametrize("big", [1e30, 10**30, 1.7e308])
-def test_very_large_numbers_are_numbers(big):
+def test_very_large_numbers_are_refused_with_the_range_they_must_keep(big):
+    # They are numbers, but no column holds them and no score needs them (FORMAT.md's ranges).
     data = shoe_finder()
     data["estimated_minutes"] = big
-    data["steps"][0]["questions"][0]["choices"][0]["points"] = {"support": big}
-    assert validate_definition(data) == []
-    compile_definition(data)
+    data["steps"][0]["questions"][0]["choices"][0]["points"] = {"support": -big}
+    found = [(p.path, p.code, p.message) for p in validate_definition(data)]
+    shown = json.dumps(big)
+    assert found == [
+        (
+            "$.estimated_minutes",
+            "schema.maximum",
+            f"The assessment: 'estimated_minutes' must be at most 240 (it is {shown}).",
+        ),
+        (
+            "$.steps[0].questions[0].choices[0].points.support",
+            "schema.minimum",
+            "Choice 'women' in question 'gender' in step 'about': 'points.support' must be at "
+            f"least -1000 (it is -{shown}).",
+        ),
+    ]
 
 
 def test_a_megabyte_key_is_shown_by_its_start():
