@@ -103,12 +103,10 @@ def test_a_nul_in_a_step_submission_id_still_stores_the_answer_once(client, publ
     [
         {"email": "ana\x00@example.com"},
         {"email": "a" * 290 + "@example.com"},
-        {"email": "ana@example.com", "first_name": "An\x00a"},
-        {"email": "ana@example.com", "first_name": "A" * 101},
     ],
-    ids=["nul-address", "300-character-address", "nul-name", "long-name"],
+    ids=["nul-address", "300-character-address"],
 )
-def test_i_bought_this_refuses_an_address_or_name_no_column_holds(client, finished, sent):
+def test_i_bought_this_refuses_an_address_no_column_holds(client, finished, sent):
     data = {"sku": "steady", "consent": "on", "submission_id": "s1", **sent}
     page = client.post(_bought_url(finished), data)
     assert page.status_code == 422
