@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ..answers import AnswerError, AnswerRequired
+from ..answers import AnswerError, AnswerRequired, NotAnswerable
 from ..model import EMPTY_POINTS, Phrase, Question, Say, Widget
 from ..text import number
 
@@ -66,14 +66,17 @@ class QuestionKind:
 
     def clean(self, question: Question, raw: Any) -> Any:
         """Normalise a raw form value for storage, or raise an AnswerError subclass."""
+        if not self.answerable:
+            raise NotAnswerable(question.key)
         text = one_text(raw)
         if text is None:
             raise self.wrong_shape(question)
         return self.clean_text(question, text)
 
     def clean_text(self, question: Question, text: str) -> Any:
-        """Normalise the form's one value (`clean` splits off the other shapes)."""
-        raise NotImplementedError(f"the {self.name} kind does not clean answers")
+        """Normalise the form's one value (`clean` splits off the other shapes). A kind that
+        reads no typed value accepts none."""
+        raise NotAnswerable(question.key)
 
     def wrong_shape(self, question: Question) -> AnswerError:
         """The error for a form value that is not one text: several values, a bool, an object."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..answers import NotAnswerable
-from ..model import Question
 from .base import QuestionKind
 
 
@@ -16,9 +14,6 @@ class InfoKind(QuestionKind):
     name = "info"
     answerable = False
     operators = frozenset()
-
-    def clean(self, question: Question, raw: Any) -> Any:
-        raise NotAnswerable(question.key)
 
     def never_holds(self, data: Mapping[str, Any], condition: Mapping[str, Any]) -> bool:
         return True
