@@ -10,7 +10,7 @@ again under a row lock, as going back always does. So writes never interleave.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -382,58 +382,64 @@ def _address(to: str) -> str:
     return address
 
 
+def _customer_mail(
+    *,
+    response: Response,
+    to: str,
+    consent_version: str,
+    compose: Callable[[str], tuple[str, str]],
+) -> bool:
+    """Send one e-mail the customer asked for and consented to: checked against the caps on
+    visitor-requested mail, counted against the response's share, its consent stored; the
+    address is used once and not kept. `compose(language)` gives subject and body, worded in
+    the response's language. False (nothing sent) when the response has used up its e-mails;
+    `limits.Exceeded` when the address or the brand has had its share."""
+    address = _address(to)
+    visitor_mail_allow(brand=response.brand, address=address)
+    if not _email_claim(response, consent_version):
+        return False
+    with translation.override(response.language):
+        subject, body = compose(response.language)
+        send_mail(subject, body, brand_sender(response.brand), [address])
+    return True
+
+
 def results_email_send(
     *, response: Response, assessment: engine.Assessment, to: str, link: str
 ) -> bool:
-    """E-mail a finished customer the `link` to their results, which they consented to: the
-    consent's wording version and time are stored, the address is used once and not kept.
-    False (nothing sent) when the response has used up its e-mails; `limits.Exceeded` when the
-    address or the brand has had its share of visitor-requested mail."""
-    address = _address(to)
-    visitor_mail_allow(brand=response.brand, address=address)
-    if not _email_claim(response, RESULTS_EMAIL_CONSENT_VERSION):
-        return False
-    language = response.language
-    with translation.override(language):
-        send_mail(
-            _("Your results: %(title)s") % {"title": localized(assessment.title, language)},
-            _(
-                "Here are your results, as you asked:\n%(link)s\n\n"
-                "The link is yours: anyone who has it can see and change your answers, "
-                "so keep it to yourself. To share your results, use the share link on the page."
-            )
-            % {"link": link},
-            brand_sender(response.brand),
-            [address],
-        )
-    return True
+    """E-mail a finished customer the `link` to their results (see `_customer_mail`)."""
+
+    def compose(language: str) -> tuple[str, str]:
+        subject = _("Your results: %(title)s") % {"title": localized(assessment.title, language)}
+        body = _(
+            "Here are your results, as you asked:\n%(link)s\n\n"
+            "The link is yours: anyone who has it can see and change your answers, "
+            "so keep it to yourself. To share your results, use the share link on the page."
+        ) % {"link": link}
+        return subject, body
+
+    return _customer_mail(
+        response=response, to=to, consent_version=RESULTS_EMAIL_CONSENT_VERSION, compose=compose
+    )
 
 
 def resume_link_send(
     *, response: Response, assessment: engine.Assessment, to: str, link: str
 ) -> bool:
-    """E-mail the customer the `link` to continue on another device, which they asked for (the
-    consent's wording version and time are stored); the address is used once and not kept.
-    False (nothing sent) when the response has used up its e-mails; `limits.Exceeded` when the
-    address or the brand has had its share of visitor-requested mail."""
-    address = _address(to)
-    visitor_mail_allow(brand=response.brand, address=address)
-    if not _email_claim(response, RESUME_LINK_CONSENT_VERSION):
-        return False
-    language = response.language
-    with translation.override(language):
-        send_mail(
-            _("Continue: %(title)s") % {"title": localized(assessment.title, language)},
-            _(
-                "Pick up where you left off:\n%(link)s\n\n"
-                "Anyone with this link can see and change your answers, "
-                "so keep it to yourself."
-            )
-            % {"link": link},
-            brand_sender(response.brand),
-            [address],
-        )
-    return True
+    """E-mail the customer the `link` to continue on another device (see `_customer_mail`)."""
+
+    def compose(language: str) -> tuple[str, str]:
+        subject = _("Continue: %(title)s") % {"title": localized(assessment.title, language)}
+        body = _(
+            "Pick up where you left off:\n%(link)s\n\n"
+            "Anyone with this link can see and change your answers, "
+            "so keep it to yourself."
+        ) % {"link": link}
+        return subject, body
+
+    return _customer_mail(
+        response=response, to=to, consent_version=RESUME_LINK_CONSENT_VERSION, compose=compose
+    )
 
 
 @transaction.atomic
