@@ -1,0 +1,1 @@
+"""Insights for brands: the funnel, the answers, and how customers fare after buying."""
