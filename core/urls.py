@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, reverse_lazy
 
 from assessments.embedding.views import loader as embed_loader
 from core import views
@@ -12,6 +13,23 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
     path("embed.js", embed_loader, name="embed-loader"),
+    # A new staff login's one-time link to set its password (manage.py create_brand prints it).
+    path(
+        "admin/password/set/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            success_url=reverse_lazy("password_set_done"),
+            extra_context={"site_header": admin.site.site_header},
+        ),
+        name="password_set",
+    ),
+    path(
+        "admin/password/set/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="admin/password_set_done.html",
+            extra_context={"site_header": admin.site.site_header},
+        ),
+        name="password_set_done",
+    ),
     path("admin/", admin.site.urls),
     path("", include("assessments.taking.urls")),
     path("", include("assessments.followups.urls")),

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.authoring.definitions import definition_from_draft
 from assessments.authoring.services import (
@@ -56,6 +56,7 @@ from .forms import (
     assessment_of,
 )
 from .privacy import audit_admin_action
+from .problems import problem_links
 
 REORDER_MEDIA = {"js": ["assessments/admin/reorder.js"]}
 ADMIN_CSS = {"all": ["assessments/admin/authoring.css"]}
@@ -82,6 +83,45 @@ class KeysLockedOncePublished:
         if assessment is not None and assessment.versions.exists():
             fields.append("key")
         return fields
+
+
+class PartOfAssessment:
+    """Step, question and trait pages: breadcrumbs and a link back through what they belong to,
+    and Save returns there (their own lists are hidden from the index)."""
+
+    change_form_template = "admin/assessments/part_change_form.html"
+
+    def part_chain(self, obj: Any) -> list[tuple[str, str]]:
+        """(label, url) of the rows above `obj`, from its assessment down."""
+        chain: list[tuple[str, str]] = []
+        parent = getattr(obj, "step", None) or getattr(obj, "trait", None)
+        assessment = assessment_of(obj)
+        if assessment is not None:
+            chain.append((str(assessment), _change_url(assessment)))
+        if parent is not None and not isinstance(obj, Step | Trait):
+            chain.append((f"{parent._meta.verbose_name} “{parent.key}”", _change_url(parent)))
+        return chain
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        obj = self.get_object(request, object_id)  # type: ignore[attr-defined]
+        context = {**(extra_context or {}), "part_chain": self.part_chain(obj) if obj else []}
+        return super().change_view(request, object_id, form_url, context)  # type: ignore[misc]
+
+    def response_post_save_change(self, request: HttpRequest, obj: Any) -> HttpResponse:
+        chain = self.part_chain(obj)
+        if chain:
+            return HttpResponseRedirect(chain[-1][1])
+        return super().response_post_save_change(request, obj)  # type: ignore[misc]
+
+
+def _change_url(obj: Any) -> str:
+    return reverse(f"admin:assessments_{obj._meta.model_name}_change", args=[obj.pk])
 
 
 class StepInline(ScopedStackedInline):
@@ -175,6 +215,28 @@ class VersionInline(ScopedTabularInline):
         export = reverse("admin:assessments_assessment_export", args=[obj.assessment_id])
         return format_html('<a href="{}?version={}">{}</a>', export, obj.number, _("Export"))
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Editors get a "Make live" column; analysts read the list as it is.
+        if obj is not None and self._can_edit(request, obj):
+            return [*self.fields, "make_live"]
+        return self.fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [*self.fields, "make_live"]
+
+    @admin.display(description=_("Roll back"))
+    def make_live(self, obj: AssessmentVersion) -> str:
+        if obj.assessment.live_version_id == obj.pk:
+            return "—"
+        url = reverse(
+            "admin:assessments_assessment_make_live", args=[obj.assessment_id, obj.number]
+        )
+        return format_html(
+            '<a href="{}" class="button make-live">{}</a>',
+            url,
+            _("Make v%(n)d live…") % {"n": obj.number},
+        )
+
 
 @admin.register(Assessment)
 class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
@@ -241,7 +303,7 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
             ),
             path(
                 "<int:pk>/versions/<int:number>/make-live/",
-                view(require_POST(self.make_live_view)),
+                view(require_http_methods(["GET", "POST"])(self.make_live_view)),
                 name="assessments_assessment_make_live",
             ),
             *super().get_urls(),
@@ -275,7 +337,7 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
             "opts": self.model._meta,
             "original": assessment,
             "title": title,
-            "problems": problems,
+            "problems": problem_links(assessment, problems),
             "can_publish": not problems and self.has_change_permission(request, assessment),
         }
         return TemplateResponse(
@@ -383,8 +445,24 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
         return HttpResponseRedirect(self._change_url(copy))
 
     def make_live_view(self, request: HttpRequest, pk: int, number: int) -> HttpResponse:
+        """GET asks to confirm, saying what changes for customers; POST makes it live."""
         assessment = self._get(request, pk, edit=True)
-        version = get_object_or_404(assessment.versions, number=number)
+        version = get_object_or_404(
+            assessment.versions.select_related("published_by").annotate(
+                counted=Count("responses", filter=Q(responses__is_preview=False))
+            ),
+            number=number,
+        )
+        if request.method != "POST":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": assessment,
+                "version": version,
+                "live": assessment.live_version,
+                "title": _("Make version %(n)d live?") % {"n": number},
+            }
+            return TemplateResponse(request, "admin/assessments/assessment/make_live.html", context)
         with transaction.atomic():
             version_make_live(version=version)
             audit_admin_action(request, AuditEntry.Action.MADE_LIVE, version, {"version": number})
@@ -461,7 +539,7 @@ class QuestionInline(ScopedStackedInline):
 
 
 @admin.register(Step)
-class StepAdmin(KeysLockedOncePublished, ScopedModelAdmin):
+class StepAdmin(PartOfAssessment, KeysLockedOncePublished, ScopedModelAdmin):
     brand_path = "assessment__brand"
     list_display = ["key", "assessment", "position", "title_label"]
     list_filter = ["assessment__brand", "assessment"]
@@ -491,7 +569,7 @@ class ChoiceInline(ScopedTabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(KeysLockedOncePublished, ScopedModelAdmin):
+class QuestionAdmin(PartOfAssessment, KeysLockedOncePublished, ScopedModelAdmin):
     form = QuestionForm
     brand_path = "step__assessment__brand"
     list_display = ["key", "kind", "step"]
@@ -538,6 +616,16 @@ class QuestionAdmin(KeysLockedOncePublished, ScopedModelAdmin):
     def has_module_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        picker = form.base_fields.get("step")
+        if obj is not None and picker is not None:
+            # A question moves between the steps of its own assessment only.
+            picker.queryset = picker.queryset.filter(assessment_id=obj.step.assessment_id)
+        return form
+
 
 class BandInline(ScopedTabularInline):
     model = TraitBand
@@ -550,7 +638,7 @@ class BandInline(ScopedTabularInline):
 
 
 @admin.register(Trait)
-class TraitAdmin(KeysLockedOncePublished, ScopedModelAdmin):
+class TraitAdmin(PartOfAssessment, KeysLockedOncePublished, ScopedModelAdmin):
     brand_path = "assessment__brand"
     list_display = ["key", "assessment"]
     fields = ["assessment", "position", "key", "label", "description"]

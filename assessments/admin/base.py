@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from assessments.brands.tenancy import editable_brand_ids, is_superuser, readable_brand_ids
 from assessments.models import Assessment, Brand, Question, Step, Trait
 
-from .forms import DefinitionJSONField, bounded_formfield
+from .forms import DefinitionJSONField, bounded_formfield, form_in_languages, languages_of
 
 # Foreign keys an author may pick, each scoped by its own path to the brand.
 SCOPED_CHOICES: dict[type[models.Model], str] = {
@@ -28,6 +28,18 @@ SCOPED_CHOICES: dict[type[models.Model], str] = {
     Step: "assessment__brand",
     Question: "step__assessment__brand",
     Trait: "assessment__brand",
+}
+
+
+# How a picked row is named in a select, so staff of several brands (or assessments) can tell
+# "use" of the shoe finder from "use" of the skincare finder: the rows it is part of, and its key.
+PART_LABELS: dict[type[models.Model], tuple[str, Any]] = {
+    Step: ("assessment__brand", lambda step: f"{step.assessment} / {step.key}"),
+    Trait: ("assessment__brand", lambda trait: f"{trait.assessment} / {trait.key}"),
+    Question: (
+        "step__assessment__brand",
+        lambda question: f"{question.step.assessment} / {question.step.key} / {question.key}",
+    ),
 }
 
 
@@ -107,7 +119,13 @@ class BrandScoped:
             kwargs["queryset"] = db_field.related_model._default_manager.filter(
                 **{f"{path}__in": editable_brand_ids(request.user)}
             )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        part = PART_LABELS.get(db_field.related_model)
+        if field is not None and part is not None:
+            related, label = part
+            field.queryset = field.queryset.select_related(related)
+            field.label_from_instance = label
+        return field
 
 
 def _related_only(model: type[models.Model], entry: Any) -> Any:
@@ -119,7 +137,12 @@ def _related_only(model: type[models.Model], entry: Any) -> Any:
 
 
 class ScopedModelAdmin(BrandScoped, admin.ModelAdmin):
-    pass
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        # Texts are asked for in the assessment's (or the brand's) languages only.
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return form_in_languages(form, languages_of(obj))
 
 
 class ScopedInline(BrandScoped):
@@ -141,6 +164,11 @@ class ScopedInline(BrandScoped):
 
     def has_view_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return self._parent_brand_allowed(request, obj, readable_brand_ids(request.user))
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+        formset.form = form_in_languages(formset.form, languages_of(obj))
+        return formset
 
     def _can_edit(self, request: HttpRequest, obj: models.Model | None) -> bool:
         return self._parent_brand_allowed(request, obj, editable_brand_ids(request.user))

@@ -29,6 +29,7 @@ from assessments.models import (
     TraitBand,
 )
 from assessments.models.brands import RETENTION_DAYS_DEFAULT
+from assessments.models.fields import LocalizedTextFormField
 
 # -- bounded numbers and JSON --------------------------------------------------------------
 
@@ -176,6 +177,40 @@ def assessment_of(obj: Any) -> Any:
     return None
 
 
+def languages_of(obj: Any) -> list[str] | None:
+    """The languages an object's texts are written in: its assessment's, else its brand's."""
+    assessment = assessment_of(obj)
+    if assessment is not None:
+        return list(assessment.languages) or None
+    brand = getattr(obj, "brand", None) if obj is not None and obj.pk is not None else None
+    return list(brand.languages) or None if brand is not None else None
+
+
+def form_in_languages(form_class: type[forms.BaseForm], codes: list[str] | None) -> Any:
+    """`form_class` showing its translated texts in these languages only (None: all)."""
+    if not codes:
+        return form_class
+
+    class InLanguages(form_class):  # type: ignore[valid-type,misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            for field in self.fields.values():
+                if isinstance(field, LocalizedTextFormField):
+                    field.show_only(codes)
+
+        def clean(self) -> Any:
+            cleaned = super().clean()
+            for name, field in self.fields.items():
+                if isinstance(field, LocalizedTextFormField) and name in self.cleaned_data:
+                    self.cleaned_data[name] = field.keep_hidden_languages(
+                        self.get_initial_for_field(field, name), self.cleaned_data[name]
+                    )
+            return cleaned
+
+    InLanguages.__name__ = form_class.__name__
+    return InLanguages
+
+
 class StableKeyForm(forms.ModelForm):
     """Keys name answers in published versions and stored responses: once used, they stay."""
 
@@ -199,6 +234,14 @@ class ProductForm(forms.ModelForm):
     class Meta:
         model = Product
         fields = "__all__"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Said before saving, not only in the error after: results show every product's picture.
+        self.fields["image"].help_text = _(
+            "Required: every recommended product is shown with its picture. A PNG, JPEG, WebP "
+            "or GIF of at most %(mb)d MB; a square thumbnail is made from it."
+        ) % {"mb": settings.MAX_IMAGE_UPLOAD_BYTES // 1_048_576}
 
     def clean_image(self) -> Any:
         return _clean_upload(self, "image")

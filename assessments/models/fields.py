@@ -53,8 +53,13 @@ class LocalizedTextWidget(forms.MultiWidget):
 
     template_name = "assessments/widgets/localized_text.html"
 
-    def __init__(self, multiline: bool = False, attrs: dict[str, Any] | None = None) -> None:
-        self.languages = content_languages()
+    def __init__(
+        self,
+        multiline: bool = False,
+        attrs: dict[str, Any] | None = None,
+        languages: list[tuple[str, str]] | None = None,
+    ) -> None:
+        self.languages = languages if languages is not None else content_languages()
         base = (
             forms.Textarea(attrs={"rows": 3, "cols": 60})
             if multiline
@@ -82,6 +87,7 @@ class LocalizedTextFormField(forms.MultiValueField):
 
     def __init__(self, *, multiline: bool = False, **kwargs: Any) -> None:
         languages = content_languages()
+        self.multiline = multiline
         kwargs.pop("encoder", None)
         kwargs.pop("decoder", None)
         kwargs.pop("max_length", None)
@@ -94,6 +100,31 @@ class LocalizedTextFormField(forms.MultiValueField):
         )
         self.languages = [code for code, _name in languages]
 
+    def show_only(self, codes: list[str]) -> None:
+        """Offer inputs for these languages only (an assessment's own), in their order.
+
+        Texts stored in other languages are not shown; the form keeps them (see
+        `keep_hidden_languages`) so narrowing what is shown never deletes what was written.
+        """
+        names = dict(content_languages())
+        shown = [(code, names[code]) for code in codes if code in names]
+        if not shown or [code for code, _name in shown] == self.languages:
+            return
+        self.languages = [code for code, _name in shown]
+        self.fields = tuple(forms.CharField(required=False, strip=True) for _ in shown)
+        self.widget = LocalizedTextWidget(
+            multiline=self.multiline, attrs=dict(self.widget.attrs), languages=shown
+        )
+
+    def keep_hidden_languages(self, initial: Any, value: dict[str, str]) -> dict[str, str]:
+        """`value` with the texts of languages this field does not show, taken from `initial`."""
+        kept = {
+            code: text
+            for code, text in (initial if isinstance(initial, dict) else {}).items()
+            if code not in self.languages
+        }
+        return {**kept, **value}
+
     def compress(self, data_list: list[str]) -> dict[str, str]:
         data_list = data_list or [""] * len(self.languages)
         return {
@@ -103,7 +134,8 @@ class LocalizedTextFormField(forms.MultiValueField):
         }
 
     def has_changed(self, initial: Any, data: Any) -> bool:
-        return (initial or {}) != self.compress(data if isinstance(data, list) else [])
+        value = self.compress(data if isinstance(data, list) else [])
+        return (initial or {}) != self.keep_hidden_languages(initial, value)
 
     def validate(self, value: dict[str, str]) -> None:
         if self.required and not value:

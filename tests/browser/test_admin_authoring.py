@@ -45,7 +45,7 @@ def test_moving_a_question_up_saves_the_new_order_and_keeps_its_text(live_server
     second = page.locator(".inline-related", has_text="ankles").first
     second.get_by_role("button", name="Move up").click()
     page.click("input[name=_save]")
-    page.wait_for_url("**/admin/assessments/step/")
+    page.wait_for_url(f"**/admin/assessments/assessment/{assessment.pk}/change/")
 
     ordered = list(step.questions.order_by("position").values_list("key", "prompt"))
     assert [key for key, _prompt in ordered] == ["ankles", "knees"]

@@ -1,0 +1,125 @@
+"""Reads for authoring pages: where in the draft a validation problem lies."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+
+from assessments.engine import Problem
+from assessments.models import Assessment, Product
+
+_PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\]")
+
+# Definition members that are stored under another name on the draft's rows.
+_FIELD_NAMES = {
+    "next": "next_rules",
+    "min": "min_score",
+    "max": "max_score",
+    "skus": "fallback_skus",
+    "message": "fallback_message",
+    "fallback": "fallback_message",
+}
+_QUESTION_GROUPS = {"scale": "scale", "number": "number", "text": "text_max_length"}
+
+
+@dataclass(frozen=True)
+class ProblemPlace:
+    """The row whose page fixes a problem, the field there, and the inline row it sits in."""
+
+    obj: models.Model
+    field: str | None
+    inline: tuple[str, int] | None
+    trail: tuple[str, ...]
+
+
+def path_parts(path: str) -> list[str | int]:
+    """`$.steps[2].questions[0]['a b']` -> `["steps", 2, "questions", 0, "a b"]`."""
+    parts: list[str | int] = []
+    for name, index, quoted in _PART.findall(path.removeprefix("$")):
+        if index:
+            parts.append(int(index))
+        elif quoted:
+            parts.append(str(ast.literal_eval(quoted)))
+        else:
+            parts.append(name)
+    return parts
+
+
+def _named(obj: models.Model) -> str:
+    return f"{obj._meta.verbose_name} “{getattr(obj, 'key', None) or getattr(obj, 'sku', obj)}”"
+
+
+def _nth(rows: Any, index: Any) -> Any:
+    if not isinstance(index, int):
+        return None
+    rows = list(rows)
+    return rows[index] if 0 <= index < len(rows) else None
+
+
+def _field(parts: list[str | int]) -> str | None:
+    name = next((p for p in parts if isinstance(p, str)), None)
+    return _FIELD_NAMES.get(name, name) if name is not None else None
+
+
+def _question_field(parts: list[str | int]) -> str | None:
+    if len(parts) >= 2 and parts[0] in ("scale", "number") and isinstance(parts[1], str):
+        return f"{parts[0]}_{parts[1]}"
+    if parts and parts[0] in _QUESTION_GROUPS:
+        return _QUESTION_GROUPS[str(parts[0])] if parts[0] == "text" else f"{parts[0]}_min"
+    return _field(parts)
+
+
+def problem_place(assessment: Assessment, problem: Problem) -> ProblemPlace | None:
+    """Where to fix `problem` in the admin, found by walking the draft in definition order."""
+    parts = path_parts(problem.path)
+    if not parts:
+        return None
+    head, rest = parts[0], parts[1:]
+    if head == "steps":
+        step = _nth(assessment.steps.all(), rest[0] if rest else None)
+        if step is None:
+            return ProblemPlace(assessment, None, None, (_named(assessment),))
+        trail = (_named(step),)
+        if len(rest) >= 3 and rest[1] == "questions":
+            question = _nth(step.questions.all(), rest[2])
+            if question is not None:
+                trail = (*trail, _named(question))
+                after = rest[3:]
+                if len(after) >= 2 and after[0] == "choices" and isinstance(after[1], int):
+                    choice = _nth(question.choices.all(), after[1])
+                    if choice is not None:
+                        trail = (*trail, _named(choice))
+                    return ProblemPlace(question, _field(after[2:]), ("choices", after[1]), trail)
+                return ProblemPlace(question, _question_field(after), None, trail)
+        return ProblemPlace(step, _field(rest[1:]), None, trail)
+    if head == "traits":
+        trait = _nth(assessment.traits.all(), rest[0] if rest else None)
+        if trait is None:
+            return ProblemPlace(assessment, None, None, (_named(assessment),))
+        trail = (_named(trait),)
+        if len(rest) >= 3 and rest[1] == "bands" and isinstance(rest[2], int):
+            band = _nth(trait.bands.all(), rest[2])
+            if band is not None:
+                trail = (*trail, _named(band))
+            return ProblemPlace(trait, _field(rest[3:]), ("bands", rest[2]), trail)
+        return ProblemPlace(trait, _field(rest[1:]), None, trail)
+    if head == "outcomes" and rest and isinstance(rest[0], int):
+        outcome = _nth(assessment.outcomes.all(), rest[0])
+        trail = (_named(outcome),) if outcome is not None else ()
+        return ProblemPlace(assessment, _field(rest[1:]), ("outcomes", rest[0]), trail)
+    if head == "recommendation":
+        return ProblemPlace(
+            assessment, _field(rest), ("recommendation", 0), ("recommendation settings",)
+        )
+    if head == "products" and rest and isinstance(rest[0], int):
+        # draft_problems checks the brand's active products, in the catalogue's (sku) order.
+        active = Product.objects.filter(brand_id=assessment.brand_id, active=True).order_by("sku")
+        product = _nth(active, rest[0])
+        if product is None:
+            return None
+        return ProblemPlace(product, _field(rest[1:]), None, (_named(product),))
+    return ProblemPlace(assessment, _field(parts), None, ())
