@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -28,6 +29,7 @@ from assessments.authoring.services import (
     draft_problems,
     version_make_live,
 )
+from assessments.authoring.steps import StepSaved, step_contents_save
 from assessments.brands.tenancy import editable_brand_ids, is_superuser
 from assessments.engine.text import localized
 from assessments.models import (
@@ -57,6 +59,7 @@ from .forms import (
 )
 from .privacy import audit_admin_action
 from .problems import problem_links
+from .step_page import StepPage
 
 REORDER_MEDIA = {"js": ["assessments/admin/reorder.js"]}
 ADMIN_CSS = {"all": ["assessments/admin/authoring.css"]}
@@ -120,6 +123,19 @@ class PartOfAssessment:
         return super().response_post_save_change(request, obj)  # type: ignore[misc]
 
 
+def _saved_words(saved: StepSaved) -> str:
+    words = [str(_("Saved the step, its questions and choices."))]
+    for count, text in (
+        (saved.questions_added, _("%(n)d question(s) added")),
+        (saved.questions_removed, _("%(n)d question(s) removed")),
+        (saved.choices_added, _("%(n)d choice(s) added")),
+        (saved.choices_removed, _("%(n)d choice(s) removed")),
+    ):
+        if count:
+            words.append(str(text % {"n": count}) + ".")
+    return " ".join(words)
+
+
 def _change_url(obj: Any) -> str:
     return reverse(f"admin:assessments_{obj._meta.model_name}_change", args=[obj.pk])
 
@@ -136,8 +152,16 @@ class StepInline(ScopedStackedInline):
 
     @admin.display(description=_("Questions"))
     def edit_questions(self, obj: Step) -> str:
-        count = obj.questions.count() if obj.pk else 0
-        return _edit_link(obj, f"{count} question(s): edit the step, its questions and choices")
+        if obj is None or obj.pk is None:
+            return "—"
+        count = obj.questions.count()
+        return format_html(
+            '<a href="{}" class="step-page-link">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:assessments_step_page", args=[obj.pk]),
+            _("%(n)d question(s): edit the step, its questions and choices") % {"n": count},
+            _change_url(obj),
+            _("conditions and next rules"),
+        )
 
 
 class TraitInline(ScopedTabularInline):
@@ -553,6 +577,52 @@ class StepAdmin(PartOfAssessment, KeysLockedOncePublished, ScopedModelAdmin):
     @admin.display(description=_("Title"))
     def title_label(self, obj: Step) -> str:
         return _label(obj.title)
+
+    def get_urls(self) -> list[Any]:
+        page = self.admin_site.admin_view(self.page_view)
+        return [path("<int:pk>/page/", page, name="assessments_step_page"), *super().get_urls()]
+
+    def page_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The step with its questions and choices on one page; saved all together or not at all."""
+        step = get_object_or_404(self.get_queryset(request).select_related("assessment"), pk=pk)
+        if not self.has_view_permission(request, step):
+            raise Http404
+        can_edit = self.has_change_permission(request, step)
+        posted = request.method == "POST"
+        if posted and not can_edit:
+            raise PermissionDenied
+        assessment = step.assessment
+        page = StepPage(
+            step,
+            languages=list(assessment.languages),
+            data=request.POST if posted else None,
+            files=request.FILES if posted else None,
+            keys_locked=assessment.versions.exists(),
+        )
+        if posted and page.is_valid():
+            saved = step_contents_save(**page.edits())
+            self.message_user(request, _saved_words(saved), messages.SUCCESS)
+            if "_return" in request.POST:
+                return HttpResponseRedirect(_change_url(assessment))
+            return HttpResponseRedirect(reverse("admin:assessments_step_page", args=[step.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": step,
+            "assessment": assessment,
+            "page": page,
+            "can_edit": can_edit,
+            "errors": page.error_count() if posted else 0,
+            "media": page.form.media,
+            "title": _("Step “%(key)s” on one page") % {"key": step.key},
+            "part_chain": self.part_chain(step),
+        }
+        return TemplateResponse(
+            request,
+            "admin/assessments/step/page.html",
+            context,
+            status=400 if posted else 200,
+        )
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return False  # reached from its assessment

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from assessments.authoring.services import assessment_import, assessment_publish
 from assessments.models import Assessment, BrandMembership, Choice, Outcome, Step
+from tests.admin.pages import errors, form_data
 from tests.factories import BrandFactory, definition, member, products, t
 
 pytestmark = pytest.mark.django_db
@@ -67,10 +68,10 @@ def test_a_question_page_leads_back_to_its_step_and_assessment(client, editor, d
 def test_saving_a_step_returns_to_its_assessment(client, editor, draft):
     step = draft.steps.get(key="use")
     page = client.get(url("step_change", step.pk)).content.decode()
-    data = _form_data(page)
+    data = form_data(page)
     data["title_en"] = "How you use them"
     response = client.post(url("step_change", step.pk), data)
-    assert response.status_code == 302, _errors(response)
+    assert response.status_code == 302, errors(response.text)
     assert response["Location"] == url("assessment_change", draft.pk)
     step.refresh_from_db()
     assert step.title == {"en": "How you use them", "es": "Use (es)"}
@@ -105,10 +106,10 @@ def test_saving_in_fewer_languages_keeps_the_texts_of_the_others(client, editor,
     step = assessment.steps.get(key="use")
     Step.objects.filter(pk=step.pk).update(title=t("Use", "Uso"))
     page = client.get(url("step_change", step.pk)).content.decode()
-    data = _form_data(page)
+    data = form_data(page)
     data["title_en"] = "Usage"
     response = client.post(url("step_change", step.pk), data)
-    assert response.status_code == 302, _errors(response)
+    assert response.status_code == 302, errors(response.text)
     step.refresh_from_db()
     assert step.title == {"en": "Usage", "es": "Uso"}
 
@@ -219,38 +220,3 @@ def test_create_brand_refuses_a_taken_slug_and_writes_nothing(brand):
             "create_brand", "fresh", "Fresh", "--owner-email", "x@f.example", "--languages", "xx"
         )
     assert not BrandMembership.objects.filter(user__email="x@f.example").exists()
-
-
-# -- helpers ---------------------------------------------------------------------------------
-
-
-def _form_data(page: str) -> dict[str, str]:
-    """What the browser would post back from the page's main form, unchanged."""
-    data: dict[str, str] = {}
-    form = re.search(r'<form [^>]*id="\w+_form".*?</form>', page, re.S).group(0)
-    for tag in re.findall(r"<input [^>]*>", form):
-        name = re.search(r'name="([^"]+)"', tag)
-        if not name or re.search(r'type="(submit|file|button)"', tag):
-            continue
-        if re.search(r'type="checkbox"', tag) and "checked" not in tag:
-            continue
-        value = re.search(r'value="([^"]*)"', tag)
-        data[name.group(1)] = _unescape(value.group(1)) if value else ""
-    for name, body in re.findall(
-        r'<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S
-    ):
-        data[name] = _unescape(body.strip("\n"))
-    for name, body in re.findall(r'<select [^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
-        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', body)
-        data[name] = chosen.group(1) if chosen else ""
-    return data
-
-
-def _unescape(text: str) -> str:
-    import html
-
-    return html.unescape(text)
-
-
-def _errors(response) -> str:
-    return " ".join(re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.text, re.S))
