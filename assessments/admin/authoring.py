@@ -114,6 +114,8 @@ class PartOfAssessment:
     ) -> HttpResponse:
         obj = self.get_object(request, object_id)  # type: ignore[attr-defined]
         context = {**(extra_context or {}), "part_chain": self.part_chain(obj) if obj else []}
+        if isinstance(obj, Step):
+            context["step_page_url"] = reverse("admin:assessments_step_page", args=[obj.pk])
         return super().change_view(request, object_id, form_url, context)  # type: ignore[misc]
 
     def response_post_save_change(self, request: HttpRequest, obj: Any) -> HttpResponse:

@@ -86,9 +86,18 @@ class QuestionPageForm(QuestionForm):
         fields = QUESTION_FIELDS
         formfield_callback = _formfield
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The kind as saved decides what the page shows; a kind changed in a form that comes
+        # back with errors must not hide what the author typed.
+        self.saved_kind = self.instance.kind if self.instance.pk else None
+
+    def saved_kind_label(self) -> str:
+        return str(Question.Kind(self.saved_kind).label) if self.saved_kind else ""
+
     def settings_fields(self) -> list[forms.BoundField]:
         """The kind's own settings (all of them while the kind is not chosen yet)."""
-        kind = self.instance.kind if self.instance.pk else None
+        kind = self.saved_kind
         names = (
             SETTINGS_BY_KIND.get(kind, [])
             if kind
@@ -98,7 +107,7 @@ class QuestionPageForm(QuestionForm):
         return [self[name] for name in dict.fromkeys(names)]
 
     def takes_choices(self) -> bool:
-        return self.instance.pk is None or self.instance.kind in Question.CHOICE_KINDS
+        return self.saved_kind is None or self.saved_kind in Question.CHOICE_KINDS
 
 
 class ChoicePageForm(ChoiceForm):

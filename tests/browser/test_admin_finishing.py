@@ -69,7 +69,7 @@ def test_a_problem_leads_to_its_field_and_an_old_version_can_be_made_live(
     page.get_by_role("link", name="Make v1 live…").click()
     shoot(page, f"make-live-confirm-{size[0]}")
     page.get_by_role("button", name="Yes, make version 1 live").click()
-    assert page.get_by_text("Version 1 is live again").is_visible()
+    page.get_by_text("Version 1 is live again").wait_for()
     draft.refresh_from_db()
     assert draft.live_version.number == 1
     assert not [e for e in errors if "Content Security Policy" in e]
