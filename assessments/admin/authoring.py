@@ -116,6 +116,11 @@ class PartOfAssessment:
         context = {**(extra_context or {}), "part_chain": self.part_chain(obj) if obj else []}
         if isinstance(obj, Step):
             context["step_page_url"] = reverse("admin:assessments_step_page", args=[obj.pk])
+        elif isinstance(obj, Question):
+            # The step page shows this question's choices without a table wider than the screen.
+            order = list(obj.step.questions.values_list("pk", flat=True))
+            url = reverse("admin:assessments_step_page", args=[obj.step_id])
+            context["step_page_url"] = f"{url}#questions-{order.index(obj.pk)}"
         return super().change_view(request, object_id, form_url, context)  # type: ignore[misc]
 
     def response_post_save_change(self, request: HttpRequest, obj: Any) -> HttpResponse:

@@ -30,6 +30,7 @@ from .forms import (
     bounded_formfield,
     form_in_languages,
 )
+from .rules import ConditionBuilder, step_condition_problems, step_references
 
 QUESTION_FIELDS = [
     "position",
@@ -182,6 +183,12 @@ class StepPage:
         )
         self.traits = traits
         self.form = step_form(data, files, instance=step, prefix="step")
+        self.rule = ConditionBuilder(
+            condition=step.condition,
+            references=step_references(step),
+            prefix="step-rule",
+            data=data,
+        )
         questions = inlineformset_factory(
             Step, Question, form=question_form, fields=QUESTION_FIELDS, extra=1, can_delete=True
         )
@@ -217,8 +224,26 @@ class StepPage:
             return False
         return form.takes_choices()
 
+    def _condition_valid(self) -> bool:
+        """The builder's rows, or the JSON in advanced mode, checked as Validate checks them."""
+        if not (self.rule.is_valid() and self.form.is_valid()):
+            return False
+        stored = self.form.initial.get("condition")
+        if self.rule.uses_json():
+            condition = self.form.cleaned_data.get("condition")
+            where: tuple[forms.BaseForm, str | None] = (self.form, "condition")
+        else:
+            condition = self.rule.condition() if self.rule.changed() else stored
+            where = (self.rule.head, None)
+        problems = step_condition_problems(self.step, condition) if condition != stored else []
+        for problem in problems:
+            where[0].add_error(where[1], problem.message)
+        self.form.instance.condition = condition
+        return not problems
+
     def is_valid(self) -> bool:
-        valid = self.form.is_valid() & self.questions.is_valid()
+        valid = self._condition_valid()
+        valid = self.form.is_valid() & self.questions.is_valid() & valid
         for form in self.questions.forms:
             formset = self.choices[form.prefix]
             new_and_blank = form.instance.pk is None and not form.has_changed()
@@ -260,7 +285,8 @@ class StepPage:
     def error_count(self) -> int:
         """How many fields (and rows) need fixing, once is_valid() has run."""
         formsets = [self.questions, *self.checked]
-        count = len(self.form.errors)
+        count = len(self.form.errors) + len(self.rule.head.errors)
+        count += sum(len(form.errors) for form in self.rule.rows.forms)
         for formset in formsets:
             count += len(formset.non_form_errors())
             count += sum(len(form.errors) for form in formset.forms)

@@ -14,7 +14,7 @@ def form_data(page: str, opening: str = r'<form [^>]*id="\w+_form"') -> dict[str
         name = re.search(r'name="([^"]+)"', tag)
         if not name or re.search(r'type="(submit|file|button)"', tag):
             continue
-        if re.search(r'type="checkbox"', tag) and "checked" not in tag:
+        if re.search(r'type="(checkbox|radio)"', tag) and "checked" not in tag:
             continue
         if re.search(r"\sdisabled", tag):
             continue
@@ -34,4 +34,4 @@ def form_data(page: str, opening: str = r'<form [^>]*id="\w+_form"') -> dict[str
 def errors(page: str) -> list[str]:
     """The texts of every error list on the page."""
     found = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', page, re.S)
-    return [re.sub(r"<[^>]+>", " ", item).strip() for item in found]
+    return [html.unescape(re.sub(r"<[^>]+>", " ", item)).strip() for item in found]

@@ -63,6 +63,7 @@ def test_a_question_page_leads_back_to_its_step_and_assessment(client, editor, d
     page = client.get(url("question_change", question.pk)).content.decode()
     assert f'href="{url("assessment_change", draft.pk)}"' in page
     assert f'href="{url("step_change", question.step_id)}"' in page
+    assert f'href="{url("step_page", question.step_id)}#questions-0"' in page
 
 
 def test_saving_a_step_returns_to_its_assessment(client, editor, draft):

@@ -86,3 +86,25 @@ def test_a_wrong_field_is_marked_and_nothing_typed_is_lost(live_server, browser,
     shoot(page, "step-page-error-1024")
     assert Choice.objects.get(question__step=step, key="no").insight == {}
     context.close()
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 768)])
+def test_the_rule_builder_shows_only_the_inputs_a_condition_needs(live_server, browser, step, size):
+    context, page, errors = open_page(browser, live_server, step, size)
+    low = page.locator("[name='step-rule-rows-0-low']")
+    page.get_by_label("when all of these hold").check()
+    page.select_option("[name='step-rule-rows-0-code']", "trait|support|band|high")
+    assert not low.is_visible()
+    page.select_option("[name='step-rule-rows-1-code']", "answer|km|range")
+    page.fill("[name='step-rule-rows-1-low']", "30")
+    page.locator("#step-condition").scroll_into_view_if_needed()
+    shoot(page, f"rule-builder-{size[0]}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    step.refresh_from_db()
+    assert step.condition == {
+        "all": [{"trait": "support", "band": "high"}, {"answer": "km", "range": {"min": 30}}]
+    }
+    assert not [e for e in errors if "Content Security Policy" in e]
+    context.close()
