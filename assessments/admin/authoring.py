@@ -608,7 +608,9 @@ class StepAdmin(PartOfAssessment, KeysLockedOncePublished, ScopedModelAdmin):
         )
         if posted and page.is_valid():
             saved = step_contents_save(**page.edits())
-            self.message_user(request, _saved_words(saved), messages.SUCCESS)
+            words = _saved_words(saved)
+            self.log_change(request, step, words)  # the step's History, as other saves
+            self.message_user(request, words, messages.SUCCESS)
             if "_return" in request.POST:
                 return HttpResponseRedirect(_change_url(assessment))
             return HttpResponseRedirect(reverse("admin:assessments_step_page", args=[step.pk]))

@@ -10,7 +10,15 @@ from django.urls import reverse
 
 from assessments.authoring.selectors import ProblemPlace, problem_place
 from assessments.engine import Problem
-from assessments.models import Assessment, Choice, Outcome, RecommendationSettings, TraitBand
+from assessments.models import (
+    Assessment,
+    Choice,
+    Outcome,
+    Question,
+    RecommendationSettings,
+    Step,
+    TraitBand,
+)
 from assessments.models.fields import LocalizedTextField
 
 # The model edited in each inline, by its formset prefix (the admin's default: the related name).
@@ -38,11 +46,38 @@ def _anchor(model: type[models.Model], field: str | None, prefix: str) -> str | 
         model_field = model._meta.get_field(field)
     except FieldDoesNotExist:
         return f"{field}-group" if field in INLINE_MODELS else None
+    if not model_field.editable:
+        return None
     suffix = "_0" if isinstance(model_field, LocalizedTextField) else ""
     return f"id_{prefix}{field}{suffix}"
 
 
+def _step_page_url(place: ProblemPlace) -> str | None:
+    """Problems in a step, its questions or their choices lead to the step's one-page editor."""
+    obj = place.obj
+    if isinstance(obj, Step):
+        url = reverse("admin:assessments_step_page", args=[obj.pk])
+        if place.field == "condition":
+            return f"{url}#step-condition"
+        anchor = _anchor(Step, place.field, "step-")
+        return f"{url}#{anchor}" if anchor else url
+    if not isinstance(obj, Question):
+        return None
+    url = reverse("admin:assessments_step_page", args=[obj.step_id])
+    order = list(Question.objects.filter(step_id=obj.step_id).values_list("pk", flat=True))
+    prefix = f"questions-{order.index(obj.pk)}"
+    if place.inline is not None:
+        row = f"{prefix}-choices-{place.inline[1]}"
+        anchor = None if place.field == "points" else _anchor(Choice, place.field, f"{row}-")
+        return f"{url}#{anchor or row}"
+    anchor = _anchor(Question, place.field, f"{prefix}-") if place.field != "choices" else None
+    return f"{url}#{anchor or prefix}"
+
+
 def _url(place: ProblemPlace) -> str:
+    step_page = _step_page_url(place)
+    if step_page is not None:
+        return step_page
     obj = place.obj
     url = reverse(f"admin:assessments_{obj._meta.model_name}_change", args=[obj.pk])
     if place.inline is not None:

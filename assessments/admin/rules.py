@@ -287,11 +287,12 @@ class RuleHeadForm(forms.Form):
             (ANY, _("when any of these holds")),
         ],
         widget=forms.RadioSelect,
-        initial=ALWAYS,
+        # Unset when the stored condition is JSON only: "always" would misstate it.
+        required=False,
     )
     mode = forms.ChoiceField(
-        label=_("Edit the condition with"),
-        choices=[("builder", _("the rows above")), ("json", _("the JSON below (advanced)"))],
+        label=_("If you change both the rows and the JSON, keep"),
+        choices=[("builder", _("the rows above")), ("json", _("the JSON below"))],
         widget=forms.RadioSelect,
         initial="builder",
     )
@@ -314,7 +315,10 @@ class ConditionBuilder:
         self.head = RuleHeadForm(
             data,
             prefix=prefix,
-            initial={"combine": combine, "mode": "builder" if self.fits else "json"},
+            initial={
+                "combine": combine if self.fits else None,
+                "mode": "builder" if self.fits else "json",
+            },
         )
         self.rows = RuleRows(
             data,
@@ -328,7 +332,7 @@ class ConditionBuilder:
 
     def is_valid(self) -> bool:
         valid = self.head.is_valid() & self.rows.is_valid()
-        always = valid and not self.uses_json() and self.head.cleaned_data["combine"] == ALWAYS
+        always = valid and self.head.cleaned_data["combine"] == ALWAYS
         if always and any(form.row() is not None for form in self.rows.forms):
             self.head.add_error(
                 "combine", _("Choose “all” or “any” for the rows you filled in, or clear them.")
@@ -337,7 +341,8 @@ class ConditionBuilder:
         return valid
 
     def changed(self) -> bool:
-        return self.head.has_changed() or self.rows.has_changed()
+        """Whether the author touched the rows or all/any (the "keep" choice does not count)."""
+        return "combine" in self.head.changed_data or self.rows.has_changed()
 
     def uses_json(self) -> bool:
         return self.head.cleaned_data.get("mode") == "json"
@@ -345,7 +350,8 @@ class ConditionBuilder:
     def condition(self) -> dict[str, Any] | None:
         """The JSON the rows say (once valid)."""
         rows = [row for form in self.rows.forms if (row := form.row()) is not None]
-        return rows_condition(self.head.cleaned_data.get("combine", ALWAYS), rows)
+        combine = self.head.cleaned_data.get("combine") or (ALL if rows else ALWAYS)
+        return rows_condition(combine, rows)
 
 
 def step_condition_problems(step: Step, condition: dict[str, Any] | None) -> list[Problem]:

@@ -225,15 +225,20 @@ class StepPage:
         return form.takes_choices()
 
     def _condition_valid(self) -> bool:
-        """The builder's rows, or the JSON in advanced mode, checked as Validate checks them."""
+        """The condition from the rows or the JSON, whichever the author changed, checked as
+        Validate checks it. Changed both: the "keep" choice under Advanced decides."""
         if not (self.rule.is_valid() and self.form.is_valid()):
             return False
         stored = self.form.initial.get("condition")
-        if self.rule.uses_json():
+        rows_changed = self.rule.changed()
+        json_changed = "condition" in self.form.changed_data
+        use_json = self.rule.uses_json() if rows_changed and json_changed else json_changed
+        where: tuple[forms.BaseForm, str | None]
+        if use_json:
             condition = self.form.cleaned_data.get("condition")
-            where: tuple[forms.BaseForm, str | None] = (self.form, "condition")
+            where = (self.form, "condition")
         else:
-            condition = self.rule.condition() if self.rule.changed() else stored
+            condition = self.rule.condition() if rows_changed else stored
             where = (self.rule.head, None)
         problems = step_condition_problems(self.step, condition) if condition != stored else []
         for problem in problems:

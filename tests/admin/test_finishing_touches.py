@@ -168,8 +168,9 @@ def test_validation_problems_link_to_the_field_to_fix(client, editor, draft):
     page = client.get(url("assessment_validate", draft.pk)).content.decode()
     knees = draft.steps.get(key="knees")
     use_question = draft.steps.get(key="use").questions.get()
-    assert f'href="{url("step_change", knees.pk)}#id_condition"' in page
-    assert f'href="{url("question_change", use_question.pk)}#id_choices-0-points"' in page
+    # Problems in a step, its questions and choices lead to the step's one-page editor.
+    assert f'href="{url("step_page", knees.pk)}#step-condition"' in page
+    assert f'href="{url("step_page", use_question.step_id)}#questions-0-choices-0"' in page
     assert f'href="{url("assessment_change", draft.pk)}#id_outcomes-0-rule"' in page
     assert "Fix it: step “knees”" in page
     assert "$.outcomes[0].rule" in page  # the path stays, for those who edit files

@@ -77,6 +77,8 @@ def test_points_insight_and_a_new_choice_are_saved(client, editor, draft):
     data["questions-0-choices-2-points__support"] = "0.5"
     response = client.post(page_url(step), data, follow=True)
     assert "1 choice(s) added" in response.text
+    history = client.get(reverse("admin:assessments_step_history", args=[step.pk])).text
+    assert "1 choice(s) added" in history
     no = Choice.objects.get(question__step=step, key="no")
     assert no.points == {"support": -1.5}
     assert no.insight == {"en": "Straight knees need less support."}

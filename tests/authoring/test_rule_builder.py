@@ -202,3 +202,53 @@ def test_step_references_list_multiple_choice_as_includes(draft):
         r.code for _g, refs in step_references(draft.steps.get(key="knees")).groups for r in refs
     }
     assert "answer|use|contains|run" in codes and "answer|use|equals|run" not in codes
+
+
+@pytest.mark.django_db
+def test_editing_only_the_json_saves_the_json_without_switching_anything(client, editor, draft):
+    knees = draft.steps.get(key="knees")
+    data = form_data(client.get(page_url(knees)).text, FORM)
+    data["step-condition"] = '{"answered": "use"}'
+    assert client.post(page_url(knees), data).status_code == 302
+    knees.refresh_from_db()
+    assert knees.condition == {"answered": "use"}
+
+
+@pytest.mark.django_db
+def test_changing_rows_and_json_keeps_what_the_author_chose(client, editor, draft):
+    knees = draft.steps.get(key="knees")
+    data = form_data(client.get(page_url(knees)).text, FORM)
+    data.update(
+        {
+            "step-condition": '{"answered": "use"}',
+            "step-rule-combine": "any",
+            "step-rule-rows-0-code": "trait|support|band|low",
+        }
+    )
+    assert client.post(page_url(knees), data).status_code == 302
+    knees.refresh_from_db()
+    assert knees.condition == {"trait": "support", "band": "low"}  # the rows, by default
+
+    data = form_data(client.get(page_url(knees)).text, FORM)
+    data.update(
+        {
+            "step-condition": '{"answered": "use"}',
+            "step-rule-rows-0-code": "trait|support|band|high",
+            "step-rule-mode": "json",
+        }
+    )
+    assert client.post(page_url(knees), data).status_code == 302
+    knees.refresh_from_db()
+    assert knees.condition == {"answered": "use"}
+
+
+@pytest.mark.django_db
+def test_a_json_only_condition_is_not_shown_as_always(client, editor, draft):
+    knees = draft.steps.get(key="knees")
+    Step.objects.filter(pk=knees.pk).update(condition={"answer": "use", "in": ["run", "walk"]})
+    page = client.get(page_url(knees)).text
+    assert not re.search(r'name="step-rule-combine" value="always"[^>]*checked', page)
+    response = client.post(page_url(knees), form_data(page, FORM))
+    assert response.status_code == 302, errors(response.text)
+    knees.refresh_from_db()
+    assert knees.condition == {"answer": "use", "in": ["run", "walk"]}

@@ -92,10 +92,21 @@
       });
     });
   }
+  function reveal() {
+    // A link from Validate names a field that may sit in a closed "More settings": open it.
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    if (!target) { return; }
+    for (var el = target.parentElement; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS") { el.open = true; }
+    }
+    target.scrollIntoView({block: "center"});
+    if (target.matches("input, select, textarea")) { target.focus(); }
+  }
   function start() {
     document.querySelectorAll("[data-reorder]").forEach(enhance);
     var errors = document.getElementById("sp-errors");
-    if (errors) { errors.focus(); }
+    if (errors) { errors.focus(); } else { reveal(); }
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); }
   else { start(); }
