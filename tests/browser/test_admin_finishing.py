@@ -66,6 +66,12 @@ def test_a_problem_leads_to_its_field_and_an_old_version_can_be_made_live(
     shoot(page, f"step-with-back-link-{size[0]}")
 
     page.goto(f"{live_server.url}/admin/assessments/assessment/{draft.pk}/change/")
+    # Every input of the assessment page within the window, translated texts included.
+    rightmost = page.evaluate(
+        "Math.max(...Array.from(document.querySelectorAll('input, textarea, select'))"
+        ".map(el => el.getBoundingClientRect()).filter(r => r.width).map(r => r.right))"
+    )
+    assert rightmost <= size[0]
     page.locator("#versions-group").scroll_into_view_if_needed()
     shoot(page, f"assessment-with-versions-{size[0]}")
     page.get_by_role("link", name="Make v1 live…").click()
