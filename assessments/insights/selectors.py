@@ -138,7 +138,7 @@ def brand_overview(brand: Brand, *, min_n: int = MIN_N) -> list[AssessmentOvervi
         .annotate(
             started=Count("pk"),
             completed=Count("pk", filter=completed),
-            learned=Count("pk", filter=Q(learned__in=["yes", "a_little"])),
+            learned_some=Count("pk", filter=Q(learned__in=["yes", "a_little"])),
             answered=Count("pk", filter=~Q(learned="")),
         )
     )
@@ -166,7 +166,9 @@ def brand_overview(brand: Brand, *, min_n: int = MIN_N) -> list[AssessmentOvervi
                 or assessment.key,
                 started=started,
                 completion=figures.share(row.get("completed", 0), started, min_n=min_n),
-                learned=figures.share(row.get("learned", 0), row.get("answered", 0), min_n=min_n),
+                learned=figures.share(
+                    row.get("learned_some", 0), row.get("answered", 0), min_n=min_n
+                ),
                 nps=figures.nps(
                     score.get("promoters", 0),
                     score.get("detractors", 0),
