@@ -25,9 +25,11 @@ from django.views.decorators.http import require_GET
 from assessments.brands.tenancy import is_superuser, readable_brand_ids
 from assessments.engine.text import localized
 from assessments.insights import charts
+from assessments.insights.export import cell_safe, export_csv, export_filename
 from assessments.insights.figures import MIN_N, Estimate, Filters, Insights
 from assessments.insights.options import insights_filter_options
-from assessments.models import Assessment
+from assessments.insights.selectors import brand_overview, insights_for
+from assessments.models import Assessment, Brand
 
 from .insights_forms import InsightsFilterForm
 
@@ -39,16 +41,12 @@ TEMPLATES = "admin/assessments/insights"
 
 def _figures(assessment: Assessment, filters: Filters) -> Insights:
     """The page's figures under `filters` (the one seam tests replace with made-up figures)."""
-    from assessments.insights.selectors import insights_for
-
     return insights_for(assessment, filters, min_n=MIN_N)
 
 
-def _export_rows(assessment: Assessment, filters: Filters) -> Iterable[list[Any]]:
-    """The filtered responses as CSV rows, header first, read lazily."""
-    from assessments.insights.export import export_rows
-
-    return export_rows(assessment, filters)
+def _export_lines(assessment: Assessment, filters: Filters) -> Iterable[str]:
+    """The filtered responses as CSV lines, header first, read lazily."""
+    return export_csv(assessment, filters)
 
 
 # -- scoping --------------------------------------------------------------------------------
@@ -244,15 +242,10 @@ class _Echo:
         return value
 
 
-# A spreadsheet runs a cell starting with one of these as a formula; answers, campaign names
-# and labels come from customers and authors, so such a cell is written as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    # Labels, answers and campaign names come from authors and customers: a spreadsheet must
+    # not run one as a formula.
+    return cell_safe(value) if isinstance(value, str) else value
 
 
 def _csv_lines(rows: Iterable[Iterable[Any]]) -> Iterator[str]:
@@ -296,56 +289,35 @@ def insights_export(model_admin: Any, request: HttpRequest, pk: int) -> HttpResp
     assessment = _assessment(request, pk)
     parsed = _parse(request, assessment)
     response = StreamingHttpResponse(
-        _csv_lines(_export_rows(assessment, parsed.filters)),
-        content_type="text/csv; charset=utf-8",
+        _export_lines(assessment, parsed.filters), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(assessment, "responses")}"'
+    filename = export_filename(assessment, parsed.filters)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-@dataclass(frozen=True, slots=True)
-class OverviewRow:
-    assessment: Assessment
-    title: str
-    started: int
-    completion: Estimate
-    learned: Estimate
-    nps: Estimate
-
-    @property
-    def cells(self) -> tuple[str, str, str]:
-        return (
-            charts.estimate_text(self.completion),
-            charts.estimate_text(self.learned),
-            charts.estimate_text(self.nps),
-        )
 
 
 def insights_overview(model_admin: Any, request: HttpRequest) -> HttpResponse:
     """Every readable assessment with its started count, completion, learned rate and NPS."""
-    readable = _readable(request)
-    if not is_superuser(request) and not readable_brand_ids(request.user):
-        raise Http404
-    brands: dict[str, list[OverviewRow]] = {}
-    for assessment in readable:
-        figures = _figures(assessment, Filters())
-        row = OverviewRow(
-            assessment,
-            _label(assessment.title) or assessment.key,
-            figures.started,
-            _stage_share(figures, "completed"),
-            figures.experience.learned,
-            figures.experience.nps,
-        )
-        brands.setdefault(assessment.brand.name, []).append(row)
+    if is_superuser(request):
+        brands = Brand.objects.order_by("name")
+    else:
+        brands = Brand.objects.filter(pk__in=readable_brand_ids(request.user)).order_by("name")
+    overview = {brand.name: brand_overview(brand, min_n=MIN_N) for brand in brands}
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Assessment._meta,
         "title": _("Insights overview"),
-        "brands": brands,
+        "brands": {
+            name: [(row, *(charts.estimate_text(e) for e in row_rates(row))) for row in rows]
+            for name, rows in overview.items()
+        },
         "min_n": MIN_N,
     }
     return TemplateResponse(request, f"{TEMPLATES}/overview.html", context)
+
+
+def row_rates(row: Any) -> tuple[Estimate, Estimate, Estimate]:
+    return row.completion, row.learned, row.nps
 
 
 def insights_urls(model_admin: Any) -> list[URLPattern]:
