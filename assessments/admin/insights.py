@@ -83,12 +83,18 @@ class Headline:
     detail: str
     enough: bool = True
     help: str = ""
+    interval: str = ""
 
 
 def _headline(label: str, estimate: Estimate, help: str = "") -> Headline:
-    interval = charts.interval_text(estimate)
-    detail = f"n = {estimate.n:,}" + (f" · {interval}" if interval else "")
-    return Headline(label, charts.estimate_text(estimate), detail, estimate.enough, help)
+    return Headline(
+        label,
+        charts.estimate_text(estimate),
+        f"n = {estimate.n:,}",
+        estimate.enough,
+        help,
+        charts.interval_text(estimate),
+    )
 
 
 def _stage_share(insights: Insights, key: str) -> Estimate:

@@ -11,7 +11,7 @@ classes, not colours, so the admin's stylesheet paints it (and dark mode repaint
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.html import escape
@@ -48,7 +48,8 @@ MINUS = "\u2212"  # the minus sign of "B minus A"
 
 # Question kinds whose answers are numbers on a line: drawn as a histogram, not as bars.
 NUMERIC_KINDS = frozenset({"scale", "number"})
-LABEL_CHARS = 34  # a bar's label is cut here (the whole label stays in the table)
+LABEL_CHARS = 30  # a bar's label is cut here (the whole label stays in the table)
+PRODUCTS_DRAWN = 12  # the most often shown products get a bar; the table lists them all
 
 
 # -- words for numbers --------------------------------------------------------------------
@@ -186,9 +187,9 @@ class Chart:
     title: str
     svg: str
     table: Table
-    summary: str = ""
+    summary: str = ""  # the picture in words, for screen readers (the SVG's <desc>)
     kind: str = "bars"
-    extra: dict[str, Any] = field(default_factory=dict)
+    note: str = ""  # a short line shown under the title
 
 
 def _cut(text: str, limit: int = LABEL_CHARS) -> str:
@@ -216,7 +217,7 @@ class _Bar:
 
 def _bars_svg(slug: str, title: str, summary: str, bars: Sequence[_Bar]) -> str:
     """Horizontal bars with their labels on the left and their values on the right."""
-    width, label_w, value_w, row_h, gap = 640, 220, 130, 22, 8
+    width, label_w, value_w, row_h, gap = 520, 190, 96, 18, 7
     track = width - label_w - value_w
     height = max(1, len(bars)) * (row_h + gap) + gap
     parts = [_open(slug, title, summary, width, height)]
@@ -245,9 +246,11 @@ def _bars_svg(slug: str, title: str, summary: str, bars: Sequence[_Bar]) -> str:
 
 def _columns_svg(slug: str, title: str, summary: str, bars: Sequence[_Bar]) -> str:
     """A histogram: vertical columns over their bins, the share above each."""
-    width, height, top, bottom, side = 640, 220, 24, 40, 12
+    width, height, top, bottom, side = 520, 170, 22, 30, 8
     plot_h = height - top - bottom
     count = max(1, len(bars))
+    # Columns are scaled to the tallest, so the shape shows; the shares are written on top.
+    tallest = max((bar.fraction for bar in bars), default=0.0) or 1.0
     slot = (width - 2 * side) / count
     column_w = min(64.0, slot * 0.8)
     parts = [_open(slug, title, summary, width, height)]
@@ -257,7 +260,7 @@ def _columns_svg(slug: str, title: str, summary: str, bars: Sequence[_Bar]) -> s
     )
     for index, bar in enumerate(bars):
         centre = side + slot * (index + 0.5)
-        column_h = max(0.0, min(1.0, bar.fraction)) * plot_h
+        column_h = max(0.0, min(1.0, bar.fraction / tallest)) * plot_h
         y = top + plot_h - column_h
         tone = f" ins-bar--{bar.tone}" if bar.tone else ""
         parts.append(
@@ -266,7 +269,7 @@ def _columns_svg(slug: str, title: str, summary: str, bars: Sequence[_Bar]) -> s
             f'<text class="ins-value" x="{centre:.1f}" y="{y - 6:.1f}" '
             f'text-anchor="middle">{escape(bar.text)}</text>'
             f'<text class="ins-label" x="{centre:.1f}" y="{top + plot_h + 18}" '
-            f'text-anchor="middle">{escape(_cut(bar.label, max(4, int(slot / 7))))}</text>'
+            f'text-anchor="middle">{escape(_cut(bar.label, max(4, int(slot / 6))))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -440,29 +443,59 @@ def distribution_chart(distribution: Distribution, slug: str) -> Chart:
     numeric = distribution.kind in NUMERIC_KINDS
     draw = _columns_svg if numeric else _bars_svg
     svg = draw(slug, distribution.label, summary, bars)
-    return Chart(
-        slug, distribution.label, svg, table, summary, kind="histogram" if numeric else "bars"
+    kind = "histogram" if numeric else "bars"
+    return Chart(slug, distribution.label, svg, table, summary, kind=kind, note=summary)
+
+
+def _paired_svg(
+    slug: str,
+    title: str,
+    summary: str,
+    rows: Sequence[tuple[str, _Bar, _Bar]],
+    legend: tuple[str, str],
+) -> str:
+    """Two thin bars per row (e.g. clicked and bought), scaled to the largest, with a legend."""
+    width, label_w, value_w, bar_h, row_gap, top = 520, 190, 96, 9, 10, 26
+    track = width - label_w - value_w
+    row_h = 2 * bar_h + 2
+    height = top + max(1, len(rows)) * (row_h + row_gap)
+    largest = max((b.fraction for _l, *pair in rows for b in pair), default=0.0) or 1.0
+    parts = [_open(slug, title, summary, width, height)]
+    parts.append(
+        f'<rect class="ins-bar" x="{label_w}" y="6" width="10" height="10" rx="2"/>'
+        f'<text class="ins-tick" x="{label_w + 14}" y="15">{escape(legend[0])}</text>'
+        f'<rect class="ins-bar ins-bar--alt" x="{label_w + 90}" y="6" width="10" height="10" '
+        f'rx="2"/><text class="ins-tick" x="{label_w + 104}" y="15">{escape(legend[1])}</text>'
     )
+    for index, (label, first, second) in enumerate(rows):
+        y = top + index * (row_h + row_gap)
+        parts.append(
+            f'<text class="ins-label" x="{label_w - 8}" y="{y + row_h * 0.75:.1f}" '
+            f'text-anchor="end">{escape(_cut(label))}</text>'
+        )
+        for offset, bar in ((0, first), (bar_h + 2, second)):
+            length = max(0.0, min(1.0, bar.fraction / largest)) * track
+            tone = f" ins-bar--{bar.tone}" if bar.tone else ""
+            parts.append(
+                f'<rect class="ins-bar{tone}" x="{label_w}" y="{y + offset}" '
+                f'width="{length:.1f}" height="{bar_h}" rx="2"/>'
+                f'<text class="ins-tick" x="{label_w + length + 4:.1f}" '
+                f'y="{y + offset + bar_h - 1}">{escape(bar.text)}</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def products_chart(products: Sequence[ProductFigures]) -> Chart:
-    bars: list[_Bar] = []
-    for product in products:
-        bars.append(
-            _Bar(
-                f"{product.name} · clicked",
-                product.clicked.value or 0.0,
-                estimate_text(product.clicked),
-            )
+    drawn = sorted(products, key=lambda p: -p.shown)[:PRODUCTS_DRAWN]
+    rows = [
+        (
+            p.name,
+            _Bar("clicked", p.clicked.value or 0.0, estimate_text(p.clicked)),
+            _Bar("bought", p.purchased.value or 0.0, estimate_text(p.purchased), "alt"),
         )
-        bars.append(
-            _Bar(
-                f"{product.name} · bought",
-                product.purchased.value or 0.0,
-                estimate_text(product.purchased),
-                "alt",
-            )
-        )
+        for p in drawn
+    ]
     title = "Recommended products: clicked and bought, of times shown"
     summary = "; ".join(
         f"{p.name}: shown {p.shown:,}, clicked {estimate_text(p.clicked)}, "
@@ -497,7 +530,13 @@ def products_chart(products: Sequence[ProductFigures]) -> Chart:
             for p in products
         ),
     )
-    return Chart("products", title, _bars_svg("products", title, summary, bars), table, summary)
+    svg = _paired_svg("products", title, summary, rows, ("clicked", "bought"))
+    note = (
+        f"The {len(drawn)} shown most often, of {len(products)}; the table lists them all."
+        if len(products) > len(drawn)
+        else ""
+    )
+    return Chart("products", title, svg, table, summary, note=note)
 
 
 def experience_table(insights: Insights) -> Table:
