@@ -151,18 +151,13 @@ def north_star(insights: Insights) -> str:
     )
 
 
-def _experience_rows(insights: Insights, outcome_labels: dict[str, str]) -> list[Headline]:
+def _experience_rows(insights: Insights) -> list[Headline]:
     e = insights.experience
-    rows = [
+    return [
         _headline(_("Purchase rate, learned something"), e.purchase_if_learned),
         _headline(_("Purchase rate, learned nothing"), e.purchase_if_not),
         _headline(_("Learned vs not: purchase ratio"), e.learned_lift),
     ]
-    rows += [
-        _headline(_("Promise gap: %(o)s") % {"o": outcome_labels.get(key, key)}, gap)
-        for key, gap in e.gap_by_outcome.items()
-    ]
-    return rows
 
 
 def _svg(chart: charts.Chart) -> charts.Chart:
@@ -229,7 +224,7 @@ def insights_page(model_admin: Any, request: HttpRequest, pk: int) -> HttpRespon
         "headlines": headlines(insights),
         "north_star": north_star(insights),
         "median_complete": charts.seconds_text(insights.median_complete_seconds),
-        "experience_rows": _experience_rows(insights, parsed.outcome_labels),
+        "experience_rows": _experience_rows(insights),
         "experience_table": charts.experience_table(insights),
         "sections": _safe_sections(sections),
         "steps_rows": charts.steps_table(insights.steps).display_rows(),

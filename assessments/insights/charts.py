@@ -48,7 +48,7 @@ MINUS = "\u2212"  # the minus sign of "B minus A"
 
 # Question kinds whose answers are numbers on a line: drawn as a histogram, not as bars.
 NUMERIC_KINDS = frozenset({"scale", "number"})
-LABEL_CHARS = 30  # a bar's label is cut here (the whole label stays in the table)
+LABEL_CHARS = 28  # a bar's label is cut here (the whole label stays in the table)
 PRODUCTS_DRAWN = 12  # the most often shown products get a bar; the table lists them all
 
 
@@ -161,7 +161,7 @@ def cell_text(value: Any, kind: str) -> str:
     if value is None or value == "":
         return "—"
     if kind == "count":
-        return f"{value:,}"
+        return f"{round(value):,}"
     if kind == "seconds":
         return seconds_text(value)
     if kind == "pvalue":
@@ -190,6 +190,13 @@ class Chart:
     summary: str = ""  # the picture in words, for screen readers (the SVG's <desc>)
     kind: str = "bars"
     note: str = ""  # a short line shown under the title
+
+
+def _bar_text(estimate: Estimate) -> str:
+    """The figure written at a bar's end, short enough to fit there."""
+    if estimate.value is None:
+        return f"too few (n = {estimate.n:,})"
+    return estimate_text(estimate)
 
 
 def _cut(text: str, limit: int = LABEL_CHARS) -> str:
@@ -389,7 +396,7 @@ def steps_chart(steps: Sequence[StepFigures]) -> Chart:
             step.drop_off.value or 0.0,
             f"{estimate_text(step.drop_off)} of {step.reached:,}"
             if step.drop_off.value is not None
-            else f"too few ({step.reached:,})",
+            else _bar_text(step.drop_off),
             "warn",
         )
         for step in steps
@@ -491,8 +498,8 @@ def products_chart(products: Sequence[ProductFigures]) -> Chart:
     rows = [
         (
             p.name,
-            _Bar("clicked", p.clicked.value or 0.0, estimate_text(p.clicked)),
-            _Bar("bought", p.purchased.value or 0.0, estimate_text(p.purchased), "alt"),
+            _Bar("clicked", p.clicked.value or 0.0, _bar_text(p.clicked)),
+            _Bar("bought", p.purchased.value or 0.0, _bar_text(p.purchased), "alt"),
         )
         for p in drawn
     ]
@@ -572,9 +579,7 @@ def gap_chart(insights: Insights, outcome_labels: dict[str, str]) -> Chart:
         (outcome_labels.get(key, key), "Outcome", gap)
         for key, gap in insights.experience.gap_by_outcome.items()
     ] + [(p.name, "Product", p.promise_gap) for p in insights.products if p.promise_gap]
-    bars = [
-        _Bar(label, gap.value or 0.0, estimate_text(gap), "warn") for label, _group, gap in entries
-    ]
+    bars = [_Bar(label, gap.value or 0.0, _bar_text(gap), "warn") for label, _group, gap in entries]
     title = "Promise gap by outcome and product"
     summary = "; ".join(f"{label}: {brief(gap)}" for label, _group, gap in entries)
     table = Table(
