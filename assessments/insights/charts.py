@@ -48,7 +48,7 @@ MINUS = "\u2212"  # the minus sign of "B minus A"
 
 # Question kinds whose answers are numbers on a line: drawn as a histogram, not as bars.
 NUMERIC_KINDS = frozenset({"scale", "number"})
-LABEL_CHARS = 28  # a bar's label is cut here (the whole label stays in the table)
+LABEL_CHARS = 26  # a bar's label is cut here (the whole label stays in the table)
 PRODUCTS_DRAWN = 12  # the most often shown products get a bar; the table lists them all
 
 
@@ -220,6 +220,7 @@ class _Bar:
     fraction: float  # 0-1, the bar's length
     text: str  # written at the bar's end
     tone: str = ""  # "" (primary), "alt", "quiet", "warn"
+    short: str = ""  # written instead of `text` where there is little room
 
 
 def _bars_svg(slug: str, title: str, summary: str, bars: Sequence[_Bar]) -> str:
@@ -259,6 +260,7 @@ def _columns_svg(slug: str, title: str, summary: str, bars: Sequence[_Bar]) -> s
     # Columns are scaled to the tallest, so the shape shows; the shares are written on top.
     tallest = max((bar.fraction for bar in bars), default=0.0) or 1.0
     slot = (width - 2 * side) / count
+    crowded = slot < 70
     column_w = min(64.0, slot * 0.8)
     parts = [_open(slug, title, summary, width, height)]
     parts.append(
@@ -274,9 +276,15 @@ def _columns_svg(slug: str, title: str, summary: str, bars: Sequence[_Bar]) -> s
             f'<rect class="ins-bar{tone}" x="{centre - column_w / 2:.1f}" y="{y:.1f}" '
             f'width="{column_w:.1f}" height="{column_h:.1f}" rx="2"/>'
             f'<text class="ins-value" x="{centre:.1f}" y="{y - 6:.1f}" '
-            f'text-anchor="middle">{escape(bar.text)}</text>'
-            f'<text class="ins-label" x="{centre:.1f}" y="{top + plot_h + 18}" '
-            f'text-anchor="middle">{escape(_cut(bar.label, max(4, int(slot / 6))))}</text>'
+            f'text-anchor="middle">{escape(bar.short if crowded and bar.short else bar.text)}'
+            "</text>"
+            + (
+                f'<text class="ins-tick" x="{centre:.1f}" y="{top + plot_h + 16}" '
+                f'text-anchor="middle">{escape(_cut(bar.label, 9))}</text>'
+                # Crowded bins are labelled every other one; the table names them all.
+                if not crowded or index % 2 == 0
+                else ""
+            )
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -418,6 +426,7 @@ def distribution_chart(distribution: Distribution, slug: str) -> Chart:
             bar.count / base,
             f"{bar.count:,} · {cell_text(bar.count / base, 'share')}",
             "alt" if distribution.kind in ("outcome", "band") else "",
+            cell_text(bar.count / base, "share"),
         )
         for bar in distribution.bars
     ]
