@@ -111,7 +111,7 @@ def headlines(insights: Insights) -> list[Headline]:
         _headline(_("Completed"), _stage_share(insights, "completed")),
         Headline(
             _("Median time to complete"),
-            charts.seconds_text(insights.median_complete_seconds),
+            charts.seconds_text(insights.median_complete_seconds, compact=True),
             _("of those who completed"),
             insights.median_complete_seconds is not None,
         ),

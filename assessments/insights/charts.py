@@ -55,8 +55,9 @@ PRODUCTS_DRAWN = 12  # the most often shown products get a bar; the table lists 
 # -- words for numbers --------------------------------------------------------------------
 
 
-def seconds_text(seconds: float | None) -> str:
-    """A duration as people say it: "45 s", "3 min 20 s", "1 h"; "—" when unknown."""
+def seconds_text(seconds: float | None, *, compact: bool = False) -> str:
+    """A duration as people say it: "45 s", "3 min 20 s" ("3m 20s" compact), "1 h"; "—" when
+    unknown."""
     if seconds is None:
         return "—"
     s = round(seconds)
@@ -64,6 +65,8 @@ def seconds_text(seconds: float | None) -> str:
         return f"{s} s"
     if s < 3600:
         minutes, rest = divmod(s, 60)
+        if compact:
+            return f"{minutes}m {rest}s" if rest else f"{minutes} min"
         return f"{minutes} min {rest} s" if rest else f"{minutes} min"
     hours, rest = divmod(s, 3600)
     return f"{hours} h {rest // 60} min" if rest >= 60 else f"{hours} h"
