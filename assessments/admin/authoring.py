@@ -55,6 +55,7 @@ from .forms import (
     StableKeyForm,
     assessment_of,
 )
+from .insights import insights_urls
 from .privacy import audit_admin_action
 
 REORDER_MEDIA = {"js": ["assessments/admin/reorder.js"]}
@@ -244,6 +245,7 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
                 view(require_POST(self.make_live_view)),
                 name="assessments_assessment_make_live",
             ),
+            *insights_urls(self),
             *super().get_urls(),
         ]
 
