@@ -228,8 +228,21 @@ def _funnel(
     def stage(key: str, label: str, count: int) -> Stage:
         return Stage(key, label, count, figures.share(count, started, min_n=min_n))
 
+    on_path = {key: sum(v.values()) for key, v in _by(counts, "on_path").items()}
+
+    def step_stage(step: StepFigures) -> Stage:
+        eligible = max(on_path.get(step.key, 0), step.reached)
+        return Stage(
+            f"step:{step.key}",
+            step.label,
+            step.reached,
+            figures.share(step.reached, started, min_n=min_n),
+            eligible,
+            figures.share(step.reached, eligible, min_n=min_n),
+        )
+
     stages = [stage("started", STAGE_LABELS["started"], started)]
-    stages += [stage(f"step:{s.key}", s.label, s.reached) for s in steps]
+    stages += [step_stage(s) for s in steps]
     for key in ("completed", "emailed", "clicked", "purchased", "engaged"):
         stages.append(stage(key, STAGE_LABELS[key], _total(counts, key)))
     return tuple(stages)

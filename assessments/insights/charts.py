@@ -363,16 +363,33 @@ def funnel_chart(insights: Insights) -> Chart:
         _Bar(
             stage.label,
             stage.count / started,
-            f"{stage.count:,} · {cell_text(stage.of_started.value, 'share')}",
+            f"{stage.count:,} · {cell_text(stage.of_started.value, 'share')}"
+            + (
+                f" ({cell_text(stage.of_path.value, 'share')} of {stage.on_path:,} on this path)"
+                if stage.of_path is not None and stage.on_path != insights.started
+                else ""
+            ),
             "quiet" if stage.key.startswith("step:") else "",
         )
         for stage in insights.funnel
     ]
     table = Table(
         "Funnel: how many customers reached each stage",
-        (Column("Stage"), Column("Customers", "count"), Column("Of those who started", "share")),
+        (
+            Column("Stage"),
+            Column("Customers", "count"),
+            Column("Of those who started", "share"),
+            Column("Whose path includes it", "count"),
+            Column("Of those", "share"),
+        ),
         tuple(
-            (stage.label, stage.count, stage.of_started.value if stage.count else 0.0)
+            (
+                stage.label,
+                stage.count,
+                stage.of_started.value if stage.count else 0.0,
+                stage.on_path if stage.on_path is not None else "",
+                stage.of_path.value if stage.of_path is not None and stage.count else "",
+            )
             for stage in insights.funnel
         ),
     )
@@ -742,7 +759,7 @@ def comparison(a: Insights, b: Insights) -> list[ComparisonRow]:
     """Version B against version A for each rate of the page; shares get a z-test."""
     pairs = [
         ("Completion rate", _stage(a, "completed"), _stage(b, "completed")),
-        ("Results e-mailed or shared", _stage(a, "emailed"), _stage(b, "emailed")),
+        ("Results e-mailed", _stage(a, "emailed"), _stage(b, "emailed")),
         ("Clicked a product", _stage(a, "clicked"), _stage(b, "clicked")),
         ("Purchase rate", _stage(a, "purchased"), _stage(b, "purchased")),
         ("Follow-up engaged", _stage(a, "engaged"), _stage(b, "engaged")),

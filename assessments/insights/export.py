@@ -43,6 +43,7 @@ FIXED_BEFORE = [
     "utm_medium",
     "utm_campaign",
     "current_step",
+    "steps_on_path",
     "steps_reached",
     "step_seconds",
     "questions_seen",
@@ -134,6 +135,7 @@ def _row(loaded: Loaded, questions: list[str], traits: list[str]) -> list[str]:
         text("utm_medium"),
         text("utm_campaign"),
         response.current_step if not completed else "",
+        JOIN.join(walk.path),
         JOIN.join(reached),
         JOIN.join(
             f"{key}={number(float(seconds[key]))}"

@@ -15,6 +15,7 @@ where the metric has none. The vocabulary:
 metric                key            value                one per
 ====================  =============  ===================  ====================================
 started               ""             ""                   response
+on_path               step key       ""                   step on its path as its answers walk it
 reached               step key       ""                   step on its path up to where it is
 dropped               step key       ""                   unfinished response: last step reached
 step_seconds          step key       seconds bucket       step reached with time recorded
@@ -257,6 +258,8 @@ def facts_of(loaded: Loaded) -> tuple[Dims, Counter[Key]]:
     counts: Counter[Key] = Counter()
     counts["started", "", ""] = 1
 
+    for step_key in walk.path:
+        counts["on_path", step_key, ""] += 1
     reached = reached_steps(walk, response)
     seconds = response.step_seconds if isinstance(response.step_seconds, Mapping) else {}
     for step_key in reached:

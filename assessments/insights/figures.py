@@ -188,12 +188,19 @@ class Filters:
 
 @dataclass(frozen=True, slots=True)
 class Stage:
-    """One stage of the funnel: how many got there, as a share of those who started."""
+    """One stage of the funnel: how many got there, as a share of those who started.
+
+    A step is branch-aware: `on_path` counts those whose path (as their answers walk it, so
+    far) includes the step, and `of_path` is the share of them who reached it; a step only
+    some customers are sent to is not read as a drop.
+    """
 
     key: str  # "started", "step:<key>", "completed", "emailed", "clicked", "purchased", "engaged"
     label: str
     count: int
     of_started: Estimate
+    on_path: int | None = None
+    of_path: Estimate | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,8 +52,18 @@ def made_up_insights(
         ("purchased", "Purchased", int(started * 0.2)),
         ("engaged", "Follow-up engaged", int(started * 0.1)),
     ]
+    # Knees is a branch: only those whose answers lead there have it on their path.
+    on_path = {"step:surface": started, "step:knees": int(started * 0.85)}
     funnel = tuple(
-        Stage(key, label, count, share(count, started, min_n=min_n)) for key, label, count in stages
+        Stage(
+            key,
+            label,
+            count,
+            share(count, started, min_n=min_n),
+            on_path.get(key),
+            share(count, on_path[key], min_n=min_n) if key in on_path else None,
+        )
+        for key, label, count in stages
     )
     steps = (
         StepFigures("surface", "Surface", int(started * 0.95), 40, share(40, 380), 21.0),

@@ -101,6 +101,8 @@ def counts_from_csv(rows: list[dict[str, str]], definition) -> tuple[Counter, di
         counts: Counter = Counter()
         created = dt.datetime.fromisoformat(row["created"])
         counts["started", "", ""] += 1
+        for step_key in split(row["steps_on_path"]):
+            counts["on_path", step_key, ""] += 1
         reached = split(row["steps_reached"])
         seconds = dict(part.split("=") for part in split(row["step_seconds"]))
         for step_key in reached:

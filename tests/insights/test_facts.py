@@ -27,6 +27,15 @@ def test_a_step_off_the_customers_path_is_never_reached(client, published):
     assert walker["completed", "", ""] == 1 and not _metric(walker, "dropped")
 
 
+def test_a_branch_step_counts_only_customers_whose_path_includes_it(client, published):
+    walker = counts_of(taken(client, published, WALKER))
+    assert _metric(walker, "on_path") == {("use", ""): 1, ("knees", ""): 1}
+    # A runner who stopped on the first page already has the running step on their path.
+    runner = counts_of(taken(client, published, RUNNER[:1]))
+    assert _metric(runner, "on_path") == {("use", ""): 1, ("distance", ""): 1, ("knees", ""): 1}
+    assert _metric(runner, "reached") == {("use", ""): 1, ("distance", ""): 1}
+
+
 def test_changing_an_answer_to_another_branch_leaves_the_old_steps_unreached(client, published):
     response = taken(client, published, RUNNER)
     client.post(back_url(response), {"to_step": "use"})

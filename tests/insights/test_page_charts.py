@@ -48,8 +48,14 @@ def test_the_funnel_table_holds_one_row_per_stage_with_its_share():
     insights = made_up_insights()
     table = charts.funnel_chart(insights).table
     assert [row[0] for row in table.rows] == [stage.label for stage in insights.funnel]
-    assert table.csv_rows()[2] == ["Step: Surface", 380, 0.95]
-    assert table.display_rows()[1] == ["Step: Surface", "380", "95%"]
+    assert table.csv_rows()[2] == ["Step: Surface", 380, 0.95, 400, 0.95]
+    assert table.display_rows()[2] == ["Step: Knees", "320", "80%", "340", "94%"]
+
+
+def test_a_branch_step_reads_as_a_share_of_those_whose_path_includes_it():
+    svg = charts.funnel_chart(made_up_insights()).svg
+    assert "320 · 80% (94% of 340 on this path)" in svg
+    assert "380 · 95%<" in svg  # everyone's path has Surface: no second figure
 
 
 def test_the_comparison_says_significant_only_when_the_test_does():

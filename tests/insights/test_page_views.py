@@ -148,8 +148,14 @@ def test_the_funnel_csv_has_one_row_per_stage(client, world, asked):
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     table = rows(response)
-    assert table[0] == ["Stage", "Customers", "Of those who started (0-1)"]
-    assert table[1] == ["Started", "120", "1.0"]
+    assert table[0] == [
+        "Stage",
+        "Customers",
+        "Of those who started (0-1)",
+        "Whose path includes it",
+        "Of those (0-1)",
+    ]
+    assert table[1] == ["Started", "120", "1.0", "", ""]
     assert [r[0] for r in table[1:]][-1] == "Follow-up engaged"
     assert asked[-1].channel == "kiosk"
 
@@ -225,7 +231,7 @@ def test_a_real_difference_is_significant(client, world, asked, monkeypatch):
     assert verdicts["Completion rate"] == "not significant"
     table = rows(client.get(csv_url(world["own"], "compare") + "?a=1&b=2"))
     assert table[0][:3] == ["Figure", "v1", "v1 n"]
-    assert [r[0] for r in table[1:]][:2] == ["Completion rate", "Results e-mailed or shared"]
+    assert [r[0] for r in table[1:]][:2] == ["Completion rate", "Results e-mailed"]
 
 
 def test_comparing_a_version_that_does_not_exist_is_a_form_error(client, world, asked):
