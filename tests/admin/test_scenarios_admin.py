@@ -1,4 +1,4 @@
-"""Scenario tests and the flow map in the admin: what authors see on Validate, Publish and the map."""
+"""Scenarios and the flow map in the admin: what authors see on Validate, Publish, the map."""
 
 from __future__ import annotations
 
