@@ -1,4 +1,4 @@
-"""Authors run scenario tests and read the flow map in a real browser at 1280×800."""
+"""Authors run scenario tests and read the flow map in a real browser at 1280 by 800."""
 
 from __future__ import annotations
 
