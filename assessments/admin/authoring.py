@@ -19,12 +19,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from assessments.authoring.definitions import definition_from_draft
+from assessments.authoring.scenarios import DraftCheck
 from assessments.authoring.services import (
     DefinitionRejected,
     assessment_duplicate,
     assessment_export,
     assessment_import,
     assessment_publish,
+    draft_check,
     draft_problems,
     version_make_live,
 )
@@ -46,6 +48,7 @@ from assessments.models import (
 from assessments.taking.services import response_start
 
 from .base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
+from .flow import FlowMapViews
 from .forms import (
     ChoiceForm,
     ImportForm,
@@ -178,7 +181,7 @@ class VersionInline(ScopedTabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
+class AssessmentAdmin(FlowMapViews, KeysLockedOncePublished, ScopedModelAdmin):
     list_display = ["key", "title_label", "brand", "live", "version_count", "updated_at"]
     list_filter = ["brand"]
     search_fields = ["key", "title"]
@@ -271,6 +274,7 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
         *,
         status: int,
         title: str,
+        check: DraftCheck | None = None,
     ) -> TemplateResponse:
         context = {
             **self.admin_site.each_context(request),
@@ -278,7 +282,10 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
             "original": assessment,
             "title": title,
             "problems": problems,
-            "can_publish": not problems and self.has_change_permission(request, assessment),
+            "can_publish": not problems
+            and not (check and check.failing)
+            and self.has_change_permission(request, assessment),
+            "check": check,
         }
         return TemplateResponse(
             request, "admin/assessments/assessment/problems.html", context, status=status
@@ -286,13 +293,17 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
 
     def validate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         assessment = self._get(request, pk, edit=False)
-        problems = draft_problems(assessment)
+        # Definition problems first; a sound draft also runs its scenario tests.
+        check = draft_check(assessment)
+        blocking = len(check.blocking)
         title = (
             _("The draft is ready to publish")
-            if not problems
-            else _("%(n)d problem(s) to fix before publishing") % {"n": len(problems)}
+            if not blocking
+            else _("%(n)d problem(s) to fix before publishing") % {"n": blocking}
         )
-        return self._problems_page(request, assessment, problems, status=200, title=title)
+        return self._problems_page(
+            request, assessment, check.problems, status=200, title=title, check=check
+        )
 
     def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         assessment = self._get(request, pk, edit=True)
