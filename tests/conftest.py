@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import caches
+from django.utils import translation
 
 from assessments import engine
 from tests.engine.rating import TEMPLATES as RATING_TEMPLATES
@@ -18,6 +19,8 @@ def _fast_and_isolated(settings, tmp_path_factory: pytest.TempPathFactory) -> No
     settings.MEDIA_ROOT = str(_media_root(tmp_path_factory))
     # Rate-limit counts live in the cache: each test starts with none used.
     caches["default"].clear()
+    # A request in another language leaves it active on this thread; start in the default.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 _MEDIA: list[Path] = []

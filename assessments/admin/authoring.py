@@ -20,12 +20,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.authoring.definitions import definition_from_draft
+from assessments.authoring.scenarios import DraftCheck
 from assessments.authoring.services import (
     DefinitionRejected,
     assessment_duplicate,
     assessment_export,
     assessment_import,
     assessment_publish,
+    draft_check,
     draft_problems,
     version_make_live,
 )
@@ -48,6 +50,7 @@ from assessments.models import (
 from assessments.taking.services import response_start
 
 from .base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
+from .flow import FlowMapViews
 from .forms import (
     ChoiceForm,
     ImportForm,
@@ -57,6 +60,7 @@ from .forms import (
     StableKeyForm,
     assessment_of,
 )
+from .insights import insights_urls
 from .privacy import audit_admin_action
 from .problems import problem_links
 from .step_page import StepPage
@@ -270,7 +274,7 @@ class VersionInline(ScopedTabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
+class AssessmentAdmin(FlowMapViews, KeysLockedOncePublished, ScopedModelAdmin):
     list_display = ["key", "title_label", "brand", "live", "version_count", "updated_at"]
     list_filter = ["brand"]
     search_fields = ["key", "title"]
@@ -337,6 +341,7 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
                 view(require_http_methods(["GET", "POST"])(self.make_live_view)),
                 name="assessments_assessment_make_live",
             ),
+            *insights_urls(self),
             *super().get_urls(),
         ]
 
@@ -362,6 +367,7 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
         *,
         status: int,
         title: str,
+        check: DraftCheck | None = None,
     ) -> TemplateResponse:
         context = {
             **self.admin_site.each_context(request),
@@ -369,7 +375,10 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
             "original": assessment,
             "title": title,
             "problems": problem_links(assessment, problems),
-            "can_publish": not problems and self.has_change_permission(request, assessment),
+            "can_publish": not problems
+            and not (check and check.failing)
+            and self.has_change_permission(request, assessment),
+            "check": check,
         }
         return TemplateResponse(
             request, "admin/assessments/assessment/problems.html", context, status=status
@@ -377,13 +386,17 @@ class AssessmentAdmin(KeysLockedOncePublished, ScopedModelAdmin):
 
     def validate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         assessment = self._get(request, pk, edit=False)
-        problems = draft_problems(assessment)
+        # Definition problems first; a sound draft also runs its scenario tests.
+        check = draft_check(assessment)
+        blocking = len(check.blocking)
         title = (
             _("The draft is ready to publish")
-            if not problems
-            else _("%(n)d problem(s) to fix before publishing") % {"n": len(problems)}
+            if not blocking
+            else _("%(n)d problem(s) to fix before publishing") % {"n": blocking}
         )
-        return self._problems_page(request, assessment, problems, status=200, title=title)
+        return self._problems_page(
+            request, assessment, check.problems, status=200, title=title, check=check
+        )
 
     def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         assessment = self._get(request, pk, edit=True)

@@ -13,9 +13,19 @@ from decimal import Decimal
 from typing import Any
 
 from assessments.engine import KINDS
-from assessments.models import Assessment, Choice, Outcome, Product, Question, Step, Trait
+from assessments.models import (
+    Assessment,
+    Choice,
+    Outcome,
+    Product,
+    Question,
+    Scenario,
+    Step,
+    Trait,
+)
 
-FORMAT_VERSION = 1
+# Format 2 added scenario tests; format 1 files (which have none) are still read.
+FORMAT_VERSION = 2
 
 
 def canonical_json(data: Any) -> str:
@@ -144,6 +154,32 @@ def _outcome(outcome: Outcome) -> dict[str, Any]:
     )
 
 
+def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
+    """A draft scenario in definition form. `expect` stays even when empty, so that validation
+    can tell the author a scenario checks nothing."""
+    top = scenario.expect_top_products or []
+    expect = _pruned(
+        {
+            "outcome": scenario.expect_outcome,
+            "bands": scenario.expect_bands,
+            "top_products": top,
+            "top_in_order": False if top and not scenario.top_in_order else None,
+            "never_products": scenario.expect_never_products,
+        }
+    )
+    return {
+        **_pruned({"name": scenario.name, "answers": _answers(scenario.answers)}),
+        **_pruned({"fields": scenario.fields}),
+        "expect": expect,
+    }
+
+
+def _answers(answers: dict[str, Any] | Any) -> Any:
+    if not isinstance(answers, dict):
+        return answers  # validation words what is wrong with it
+    return {k: _number(v) if isinstance(v, float) else v for k, v in answers.items()}
+
+
 def _recommendation(assessment: Assessment) -> dict[str, Any]:
     settings = getattr(assessment, "recommendation", None)
     if settings is None:
@@ -181,6 +217,7 @@ def definition_from_draft(assessment: Assessment) -> dict[str, Any]:
         "steps": [_step(s) for s in steps],
         "outcomes": [_outcome(o) for o in assessment.outcomes.all()],
         "recommendation": _recommendation(assessment),
+        "scenarios": [scenario_to_data(s) for s in assessment.scenarios.all()],
     }
     return _pruned(data)
 

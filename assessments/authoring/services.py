@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from assessments.engine import Problem, validate_definition
+from assessments.engine.scenarios import scenario_problems
 from assessments.models import (
     Assessment,
     AssessmentVersion,
@@ -22,6 +23,7 @@ from assessments.models import (
     Product,
     Question,
     RecommendationSettings,
+    Scenario,
     Step,
     Trait,
     TraitBand,
@@ -34,6 +36,12 @@ from .definitions import (
     definition_from_draft,
 )
 from .images import product_thumbnail_make
+from .scenarios import (
+    DraftCheck,
+    active_catalogue,
+    catalogue_after_import,
+    definition_scenarios_run,
+)
 
 
 class DefinitionRejected(Exception):
@@ -88,13 +96,27 @@ def draft_problems(
     return validate_definition({**definition, "products": products}) + _missing_images(definition)
 
 
+def draft_check(assessment: Assessment, definition: dict[str, Any] | None = None) -> DraftCheck:
+    """Validate the draft and, when it is sound, run its scenarios against the catalogue."""
+    if definition is None:
+        definition = definition_from_draft(assessment)
+    problems = draft_problems(assessment, definition)
+    if problems:
+        return DraftCheck(problems)
+    results = definition_scenarios_run(
+        definition=definition, catalogue=active_catalogue(assessment.brand_id)
+    )
+    return DraftCheck(problems, results, scenarios_ran=True)
+
+
 @transaction.atomic
 def assessment_publish(*, assessment: Assessment, user: AbstractBaseUser | None) -> PublishResult:
     """Validate the draft and freeze it as the next version, made live. Refuses a broken draft."""
     # Lock the assessment so two authors publishing at once get consecutive numbers.
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     definition = definition_from_draft(assessment)
-    problems = draft_problems(assessment, definition)
+    # A failing scenario stops publishing as a definition problem does.
+    problems = draft_check(assessment, definition).blocking
     if problems:
         raise DefinitionRejected(problems, "The draft has problems; nothing was published.")
     digest = content_hash(definition)
@@ -193,6 +215,16 @@ def assessment_import(
         problems = _brand_language_problems(brand, data) + _missing_images(data)
     if problems:
         raise DefinitionRejected(problems, "The file has problems; nothing was imported.")
+    # The file's scenarios run before anything is written, against the catalogue as the
+    # import will leave it.
+    products = data.get("products") or []
+    results = definition_scenarios_run(
+        definition={k: v for k, v in data.items() if k != "products"},
+        catalogue=catalogue_after_import(brand.pk, products),
+    )
+    problems = scenario_problems(results)
+    if problems:
+        raise DefinitionRejected(problems, "A scenario fails; nothing was imported.")
 
     assessment, _created = Assessment.objects.select_for_update().get_or_create(
         brand=brand, key=data["key"], defaults={"title": data["title"]}
@@ -218,10 +250,12 @@ def _write_draft(assessment: Assessment, data: dict[str, Any]) -> None:
     assessment.steps.all().delete()
     assessment.traits.all().delete()
     assessment.outcomes.all().delete()
+    assessment.scenarios.all().delete()
     _write_traits(assessment, data.get("traits") or [])
     _write_steps(assessment, data["steps"])
     _write_outcomes(assessment, data.get("outcomes") or [])
     _write_recommendation(assessment, data.get("recommendation") or {})
+    _write_scenarios(assessment, data.get("scenarios") or [])
 
 
 def _write_traits(assessment: Assessment, traits: list[dict[str, Any]]) -> None:
@@ -310,6 +344,24 @@ def _write_recommendation(assessment: Assessment, rec: dict[str, Any]) -> None:
             "fallback_skus": fallback.get("skus", []),
             "fallback_message": fallback.get("message", {}),
         },
+    )
+
+
+def _write_scenarios(assessment: Assessment, scenarios: list[dict[str, Any]]) -> None:
+    Scenario.objects.bulk_create(
+        Scenario(
+            assessment=assessment,
+            position=position,
+            name=scenario["name"],
+            answers=scenario.get("answers", {}),
+            fields=scenario.get("fields", {}),
+            expect_outcome=scenario["expect"].get("outcome", ""),
+            expect_bands=scenario["expect"].get("bands", {}),
+            expect_top_products=scenario["expect"].get("top_products", []),
+            top_in_order=scenario["expect"].get("top_in_order", True),
+            expect_never_products=scenario["expect"].get("never_products", []),
+        )
+        for position, scenario in enumerate(scenarios)
     )
 
 

@@ -52,12 +52,13 @@ _ENTITIES = {
     "filters": ("filter", None),
     "trait_fit": ("trait fit", None),
     "preferences": ("preference", None),
+    "scenarios": ("scenario", "name"),
 }
 
 
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    """The assessment definition JSON Schema (format 1), naming every registered question kind."""
+    """The assessment definition JSON Schema (format 2), naming every registered question kind."""
     with SCHEMA_PATH.open(encoding="utf-8") as fh:
         return kinds.definition_schema(json.load(fh))
 

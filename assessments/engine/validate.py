@@ -261,6 +261,14 @@ class _Checker:
             ],
             "hidden field",
         )
+        unique(
+            [
+                (("scenarios", i), s.get("name"))
+                for i, s in enumerate(_dicts(self.data.get("scenarios")))
+            ],
+            "scenario",
+            member="name",
+        )
         if self.products is not None:
             unique(
                 [(("products", i), p.get("sku")) for i, p in enumerate(self.products)],

@@ -50,7 +50,9 @@ def share(hits: int, n: int, *, min_n: int = MIN_N) -> Estimate:
     z2 = Z95 * Z95
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return Estimate("share", n, p, max(0.0, centre - half), min(1.0, centre + half), hits)
+    # Clamped to contain p: at 0 or 1 hits rounding would leave it a hair outside.
+    low, high = max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
+    return Estimate("share", n, p, low, high, hits)
 
 
 def ratio(a_hits: int, a_n: int, b_hits: int, b_n: int, *, min_n: int = MIN_N) -> Estimate:
@@ -186,12 +188,19 @@ class Filters:
 
 @dataclass(frozen=True, slots=True)
 class Stage:
-    """One stage of the funnel: how many got there, as a share of those who started."""
+    """One stage of the funnel: how many got there, as a share of those who started.
+
+    A step is branch-aware: `on_path` counts those whose path (as their answers walk it, so
+    far) includes the step, and `of_path` is the share of them who reached it; a step only
+    some customers are sent to is not read as a drop.
+    """
 
     key: str  # "started", "step:<key>", "completed", "emailed", "clicked", "purchased", "engaged"
     label: str
     count: int
     of_started: Estimate
+    on_path: int | None = None
+    of_path: Estimate | None = None
 
 
 @dataclass(frozen=True, slots=True)

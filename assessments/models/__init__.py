@@ -23,6 +23,7 @@ from .followups import (
     PurchaseItem,
 )
 from .privacy import AuditEntry, AuditEntryImmutable
+from .scenarios import Scenario
 from .taking import ProductReference, Response
 from .versions import AssessmentVersion, ImmutableVersionError
 
@@ -51,6 +52,7 @@ __all__ = [
     "Question",
     "RecommendationSettings",
     "Response",
+    "Scenario",
     "Step",
     "Trait",
     "TraitBand",

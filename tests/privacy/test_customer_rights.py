@@ -48,6 +48,11 @@ def test_every_customer_page_links_to_the_data_page(client, response):
     assert reverse(ASK, args=[response.brand.slug]) in page
 
 
+def test_the_data_page_does_not_link_to_itself(client, brand):
+    page = client.get(reverse(ASK, args=[brand.slug])).content.decode()
+    assert f'href="{reverse(ASK, args=[brand.slug])}' not in page
+
+
 def test_the_address_gets_an_email_in_the_brands_name_with_a_link_that_opens_its_data(
     bought, brand
 ):
