@@ -86,7 +86,7 @@ def test_filter_compare_and_download(live_server, page, assessment):
     with page.expect_download() as chart_download:
         page.locator("#card-funnel").locator("xpath=..").get_by_role("link").first.click()
     funnel = list(csv.reader(io.StringIO(Path(chart_download.value.path()).read_text())))
-    assert funnel[1] == ["Started", "83", "1.0"]
+    assert funnel[1] == ["Started", "83", "1.0", "", ""]
     assert not [e for e in errors if "Content Security Policy" in e]
 
 
