@@ -38,7 +38,7 @@ from assessments.models import (
     PurchaseItem,
     Response,
 )
-from assessments.taking.results import result_read
+from assessments.taking.results import response_touch, result_read
 from assessments.taking.services import response_definition
 
 from .confirmation import consent_confirmation_send
@@ -555,6 +555,8 @@ def _purchase_write(
         purchased_at=purchased_at,
         source=source,
     )
+    if response is not None:
+        response_touch(response_id=response.pk)
     facts = response_facts(response)
     items = PurchaseItem.objects.bulk_create(
         [
@@ -645,6 +647,7 @@ def purchase_refund(
         purchase.status = Purchase.Status.REFUNDED
         purchase.refunded_at = refunded_at or timezone.now()
         purchase.save(update_fields=["status", "refunded_at"])
+        response_touch(response_id=purchase.response_id)
     FollowUp.objects.filter(purchase=purchase, state__in=FollowUp.PENDING).update(
         state=FollowUp.State.CANCELLED, reason="The purchase was refunded.", claimed_by=""
     )

@@ -61,6 +61,7 @@ from assessments.models import (
     Response,
 )
 from assessments.models.followups import PLACEHOLDER_PATTERN
+from assessments.taking.results import response_touch
 from assessments.taking.services import response_retake
 
 log = logging.getLogger(__name__)
@@ -475,12 +476,16 @@ def preferences_update(
 
 def engagement_record(*, followup: FollowUp, kind: str) -> Engagement:
     """Note what a customer did with a follow-up, with the response it came from."""
-    return Engagement.objects.create(
+    engagement = Engagement.objects.create(
         brand_id=followup.brand_id,
         followup=followup,
         response_id=followup.purchase.response_id,
         kind=kind,
     )
+    # Engaging with a follow-up (and answering a check-in, which notes an engagement) counts
+    # on the response's Insights figures.
+    response_touch(response_id=engagement.response_id)
+    return engagement
 
 
 @dataclass(frozen=True, slots=True)

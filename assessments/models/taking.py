@@ -55,6 +55,10 @@ class Response(models.Model):
     # a retry with the same id gets the stored outcome instead of a second write. A list, not an
     # object, because PostgreSQL's jsonb does not keep the order of an object's keys.
     submissions = models.JSONField(default=list, blank=True, editable=False)
+    # Seconds spent on each step, {step_key: seconds}, summed over visits: each accepted
+    # submission adds the time since the response was last written (capped at an hour, so a
+    # tab left open overnight does not count as a day's thought). Read by the Insights page.
+    step_seconds = models.JSONField(default=dict, blank=True, editable=False)
     # Bumped by every write that moves the flow (answers, current step, status). A step
     # submission writes only if the revision is still the one it read, so it needs no lock
     # unless another request changed the response in between (see services/taking.py).
@@ -101,6 +105,10 @@ class Response(models.Model):
     # E-mails sent on the customer's request (a link to continue, the results): capped so a
     # response link cannot be used to send mail to strangers in bulk.
     emails_sent = models.PositiveSmallIntegerField(default=0, editable=False)
+    # When the results e-mail was last handed to the mail server (not merely asked for).
+    results_emailed_at = models.DateTimeField(
+        _("results e-mailed at"), null=True, blank=True, editable=False
+    )
     # Set when the response was anonymised (its customer erased their data, or the brand's
     # retention period passed): no token, no free text, nothing linking it to anyone.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
@@ -144,6 +152,8 @@ class ProductReference(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="references")
     sku = models.CharField(_("SKU"), max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The first time the customer followed the link from their results page (/go/<ref>/).
+    clicked_at = models.DateTimeField(_("first clicked at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("product link reference")

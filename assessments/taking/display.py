@@ -17,6 +17,7 @@ from babel.numbers import format_currency
 from django.core.files.images import get_image_dimensions
 from django.core.files.storage import default_storage
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
@@ -370,6 +371,14 @@ def with_reference(url: str, ref: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+def _link(url: str, ref: str) -> str:
+    """A product's link on a results page: through /go/<ref>/ (which counts the click and
+    adds the ref) on the customer's own page, the product's URL on a shared one; "" for none."""
+    if not safe_link(url):
+        return ""
+    return reverse("taking:go", args=[ref]) if ref else url
+
+
 def _products(
     ranked: Iterable[FrozenProduct],
     catalogue: Mapping[str, Product],
@@ -390,7 +399,7 @@ def _products(
                 sku=product.sku,
                 name=t(product.name, language) or product.sku,
                 description=t(product.description, language),
-                url=with_reference(product.url, item.ref if references else ""),
+                url=_link(product.url, item.ref if references else ""),
                 price=price(product.price, product.currency, language),
                 thumbnail=thumbnail,
                 image=full,

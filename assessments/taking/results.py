@@ -372,6 +372,28 @@ def result_shown(*, response: Response, walk: engine.Walk) -> FrozenResult:
 # -- what the customer does with it ------------------------------------------------------
 
 
+def response_touch(*, response_id: int | None) -> None:
+    """Move a response's `updated_at` to now: something that changes its figures on the
+    Insights page (a purchase, a check-in, an engagement) happened after it was written.
+    Rollups refresh the responses updated since their last run."""
+    if response_id is not None:
+        Response.objects.filter(pk=response_id).update(updated_at=timezone.now())
+
+
+def reference_click_record(*, reference: ProductReference) -> bool:
+    """Note the first time a product link from the results page was followed; True if this
+    was the first. One conditional UPDATE, so concurrent clicks record one time; the response's
+    `updated_at` moves too, as its figures changed."""
+    now = timezone.now()
+    with transaction.atomic():
+        first = ProductReference.objects.filter(pk=reference.pk, clicked_at__isnull=True).update(
+            clicked_at=now
+        )
+        if first:
+            response_touch(response_id=reference.response_id)
+    return bool(first)
+
+
 @transaction.atomic
 def response_learned_record(*, response: Response, answer: str) -> bool:
     """Store the answer to "Did you learn something new about your needs?"; False if invalid."""

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from assessments.models import Assessment, Brand, Product, Response
+from assessments.models import Assessment, Brand, Product, ProductReference, Response
 
 
 def published_assessments() -> QuerySet[Assessment]:
@@ -52,6 +52,29 @@ def shared_response(share_token: str) -> Response | None:
         )
         .first()
     )
+
+
+# `new_reference` makes 16 characters; the column holds 32.
+REFERENCE_MAX_LENGTH = 32
+
+
+def product_link(ref: str) -> tuple[ProductReference, Product] | None:
+    """A product link's reference and the active product it points to; None when the ref is
+    unknown or its product is gone or inactive (previews have no references)."""
+    if not ref or len(ref) > REFERENCE_MAX_LENGTH:
+        return None
+    reference = (
+        ProductReference.objects.select_related("response")
+        .filter(ref=ref, response__is_preview=False)
+        .only("pk", "ref", "sku", "clicked_at", "response_id", "response__brand_id")
+        .first()
+    )
+    if reference is None:
+        return None
+    product = Product.objects.filter(
+        brand_id=reference.response.brand_id, sku=reference.sku, active=True
+    ).first()
+    return (reference, product) if product is not None else None
 
 
 def brand_by_slug(slug: str) -> Brand | None:

@@ -9,6 +9,7 @@ again under a row lock, as going back always does. So writes never interleave.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -290,12 +291,14 @@ def _submit(
     if submission_id:
         entry = {"id": submission_id, "step": step_key, "next": following}
         submissions = [*submissions[-(SUBMISSIONS_KEPT - 1) :], entry]
+    now = timezone.now()
     changes: dict[str, Any] = {
         "answers": answers,
         "current_step": following or "",
         "submissions": submissions,
+        "step_seconds": _time_spent(response, step_key, now),
         "revision": response.revision + 1,
-        "updated_at": timezone.now(),
+        "updated_at": now,
     }
     if guarded:
         # Unlocked, write only if nobody wrote since the read; completing also writes product
@@ -316,6 +319,23 @@ def _submit(
         response.save(update_fields=saved)
     moved_on = Place(following, changes["revision"], walk)
     return Submitted("accepted", step_key, moved_on, following, values=values)
+
+
+# Time on a step longer than this is a tab left open, not thought: it counts as this much.
+STEP_SECONDS_CAP = 3600
+
+
+def _time_spent(response: Response, step_key: str, now: dt.datetime) -> dict[str, float]:
+    """The response's seconds per step with the time since its last write added to `step_key`.
+
+    The last write is when the customer arrived on this step (started, submitted the one
+    before, went back); written with the answers, so timing costs no query of its own.
+    """
+    since = response.updated_at or now
+    spent = min(STEP_SECONDS_CAP, max(0.0, (now - since).total_seconds()))
+    seconds = dict(response.step_seconds or {})
+    seconds[step_key] = round(float(seconds.get(step_key) or 0) + spent, 1)
+    return seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,9 +438,13 @@ def results_email_send(
         ) % {"link": link}
         return subject, body
 
-    return _customer_mail(
+    sent = _customer_mail(
         response=response, to=to, consent_version=RESULTS_EMAIL_CONSENT_VERSION, compose=compose
     )
+    if sent:
+        now = timezone.now()
+        Response.objects.filter(pk=response.pk).update(results_emailed_at=now, updated_at=now)
+    return sent
 
 
 def resume_link_send(

@@ -20,5 +20,6 @@ urlpatterns = [
     path("r/<token:token>/email/", views.email_results, name="email_results"),
     path("r/<token:token>/email-link/", views.email_link, name="email_link"),
     path("s/<token:share_token>/", views.shared, name="shared"),
+    path("go/<slug:ref>/", views.go, name="go"),
     path("brand/<slug:slug>/theme.css", views.theme, name="theme"),
 ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -34,7 +34,12 @@ from assessments.brands.theme import brand_theme_css
 from assessments.engine.text import localized as localized_text
 from assessments.limits import Exceeded
 from assessments.models import Assessment, Brand, Response
-from assessments.taking.display import landing_languages, results_context, step_context
+from assessments.taking.display import (
+    landing_languages,
+    results_context,
+    step_context,
+    with_reference,
+)
 from assessments.taking.forms import (
     BackForm,
     LearnedForm,
@@ -44,10 +49,16 @@ from assessments.taking.forms import (
     StepForm,
     first_error,
 )
-from assessments.taking.results import response_learned_record, result_read, result_shown
+from assessments.taking.results import (
+    reference_click_record,
+    response_learned_record,
+    result_read,
+    result_shown,
+)
 from assessments.taking.selectors import (
     brand_by_slug,
     live_assessment,
+    product_link,
     responses_for_taking,
     result_products,
     shared_response,
@@ -444,6 +455,28 @@ def shared(request: HtmxHttpRequest, share_token: str) -> HttpResponse:
         "take_url": take_url,
     }
     return render_in(request, SHARED, context, language=response.language)
+
+
+@require_GET
+@never_cache
+def go(request: HtmxHttpRequest, ref: str) -> HttpResponse:
+    """Follow a product link from the results page to the product's own page (302).
+
+    The one GET that writes: it records the first click on this link (a timestamp on the
+    reference, nothing else), which the Insights page counts. It redirects only to the
+    product's stored http(s) URL, with the `ref` the store sends back; an unknown ref, an
+    inactive product or a URL that is not a safe link is the 404 page, never a redirect
+    elsewhere.
+    """
+    found = product_link(ref)
+    if found is None:
+        raise Http404("No such product link")
+    reference, product = found
+    url = with_reference(product.url, reference.ref)
+    if not url:
+        raise Http404("No such product link")
+    reference_click_record(reference=reference)
+    return HttpResponseRedirect(url)
 
 
 @csrf_exempt

@@ -62,7 +62,11 @@ def test_editing_answers_and_finishing_again_recomputes_the_result(client, finis
 def test_product_links_carry_a_reference_the_store_can_send_back(client, finished):
     html = client.get(results_url(finished)).content.decode()
     reference = ProductReference.objects.get(response=finished, sku="steady")
-    assert f"https://acme.example/steady?ref={reference.ref}" in html
+    # The link goes through /go/<ref>/, which counts the click and sends the customer on.
+    assert f'href="/go/{reference.ref}/"' in html
+    followed = client.get(f"/go/{reference.ref}/")
+    assert followed.status_code == 302
+    assert followed["Location"] == f"https://acme.example/steady?ref={reference.ref}"
     found = attribution_lookup(reference.ref)
     assert found is not None and found[0].pk == finished.pk and found[1] == "steady"
     assert attribution_lookup("not-a-reference") is None
@@ -79,10 +83,10 @@ def test_a_reference_already_given_out_survives_a_recomputed_result(client, fini
 
 def test_a_product_url_with_its_own_query_keeps_it_and_gains_the_reference(client, finished):
     Product.objects.filter(sku="steady").update(url="https://acme.example/p?id=7&ref=old")
-    html = client.get(results_url(finished)).content.decode()
-    link = html.split('href="https://acme.example/p?')[1].split('"')[0].replace("&amp;", "&")
-    params = parse_qs(link)
     reference = ProductReference.objects.get(response=finished, sku="steady").ref
+    location = client.get(f"/go/{reference}/")["Location"]
+    assert location.startswith("https://acme.example/p?")
+    params = parse_qs(location.split("?", 1)[1])
     assert params == {"id": ["7"], "ref": [reference]}
 
 
