@@ -11,7 +11,15 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from assessments.models import Assessment, CheckIn, FollowUp, Purchase, PurchaseItem, Response
+from assessments.models import (
+    Assessment,
+    CheckIn,
+    FollowUp,
+    ProductReference,
+    Purchase,
+    PurchaseItem,
+    Response,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +59,11 @@ def test_customers_drop_off_finish_learn_and_buy(demo: list[Assessment]) -> None
         assert len(left) >= len(steps) // 2, (steps, left)
     assert finished.filter(result__isnull=False).count() == finished.count()
     assert set(finished.values_list("learned", flat=True)) == {"", "yes", "a_little", "no"}
+    assert finished.filter(results_emailed_at__isnull=False).exists()
+    assert ProductReference.objects.filter(clicked_at__isnull=False).exists()
+    # Time on each step as customers spend it, not the instant the command took.
+    for response in finished[:20]:
+        assert response.step_seconds and min(response.step_seconds.values()) >= 8
 
 
 def test_those_who_learned_something_buy_more(demo: list[Assessment]) -> None:

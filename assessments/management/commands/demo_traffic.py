@@ -55,7 +55,11 @@ from assessments.models import (
     Purchase,
     Response,
 )
-from assessments.taking.results import response_learned_record, result_read
+from assessments.taking.results import (
+    reference_click_record,
+    response_learned_record,
+    result_read,
+)
 from assessments.taking.services import (
     Submitted,
     answer_submit,
@@ -88,6 +92,8 @@ BUY = 0.20  # chance a finished customer buys, when they learned nothing (or did
 BUY_LIFT = {"yes": 1.7, "a_little": 1.3}
 BUY_RANK = (0.6, 0.25, 0.15)  # which recommendation a buyer picks, by rank
 BUY_ELSEWHERE = 0.08  # a buyer picks something the finder did not show
+CLICK_BEFORE_BUYING = 0.85  # most buyers follow the product's link first
+CLICK_ONLY = 0.25  # finished customers who look at a product and do not buy
 CONSENT = 0.7  # buyers who agree to follow-ups
 CHECKIN_ANSWERED = 0.65
 TIP_OPENED = 0.4
@@ -251,6 +257,8 @@ class Customer:
         days_ago = DAYS * rng.random() ** 1.3
         self.started_at = now - dt.timedelta(days=days_ago, minutes=rng.randint(0, 59))
         self.clock = self.started_at
+        self.step_seconds: dict[str, float] = {}
+        self.clicked: list[str] = []
 
     def play(self) -> None:
         brand = self.assessment.brand
@@ -308,7 +316,9 @@ class Customer:
                 submitted = self.submit(response, compiled, step.key, raw)
             if submitted.status != "accepted":
                 raise CommandError(f"Demo answers do not fit step {step.key}: {submitted.errors}")
-            self.clock += dt.timedelta(seconds=self.rng.randint(8, 25) * (1 + len(step.questions)))
+            spent = self.rng.randint(8, 25) * (1 + len(step.questions))
+            self.step_seconds[step.key] = float(spent)
+            self.clock += dt.timedelta(seconds=spent)
             step_key = submitted.place.step
         return True
 
@@ -374,6 +384,10 @@ class Customer:
                 )
         if rng.random() < BUY * BUY_LIFT.get(learned, 1.0):
             self.buy(response, address)
+        elif rng.random() < CLICK_ONLY:
+            frozen = result_read(response)
+            if frozen is not None and frozen.products:
+                self.click(rng.choice(frozen.products).ref)
         response.refresh_from_db()
         self.backdate(response)
 
@@ -395,6 +409,9 @@ class Customer:
             skus = [rng.choice(catalogue)]
         if len(shown) > 1 and rng.random() < 0.15:
             skus.append(next(p.sku for p in shown if p.sku not in skus))
+        for sku in skus:
+            if sku in refs and rng.random() < CLICK_BEFORE_BUYING:
+                self.click(refs[sku])
         consents = rng.random() < CONSENT
         # Bought within a few days of finishing, most the same day.
         self.purchased_at = min(
@@ -414,6 +431,12 @@ class Customer:
         )
         self.story.purchases += 1
 
+    def click(self, ref: str) -> None:
+        reference = ProductReference.objects.filter(ref=ref).first()
+        if reference is not None:
+            reference_click_record(reference=reference)
+            self.clicked.append(ref)
+
     @transaction.atomic
     def backdate(self, response: Response) -> None:
         """Move what the services stamped "now" back to when this customer came.
@@ -422,14 +445,25 @@ class Customer:
         """
         finished = response.status == Response.Status.COMPLETED
         last = self.clock
-        changes: dict[str, Any] = {"created_at": self.started_at, "updated_at": last}
+        # The steps took no time here; what customers spend on them is part of the story.
+        changes: dict[str, Any] = {
+            "created_at": self.started_at,
+            "updated_at": last,
+            "step_seconds": self.step_seconds,
+        }
         if finished:
             changes["completed_at"] = self.completed_at
             if response.learned_at is not None:
                 changes["learned_at"] = self.completed_at + dt.timedelta(seconds=20)
             if response.email_consent_at is not None:
                 changes["email_consent_at"] = self.completed_at + dt.timedelta(minutes=1)
-            ProductReference.objects.filter(response=response).update(created_at=self.completed_at)
+            if response.results_emailed_at is not None:
+                changes["results_emailed_at"] = self.completed_at + dt.timedelta(minutes=1)
+            references = ProductReference.objects.filter(response=response)
+            references.update(created_at=self.completed_at)
+            references.filter(clicked_at__isnull=False).update(
+                clicked_at=self.completed_at + dt.timedelta(minutes=2)
+            )
         Response.objects.filter(pk=response.pk).update(**changes)
         purchased_at = getattr(self, "purchased_at", None)
         if purchased_at is None:
