@@ -22,6 +22,7 @@ from .followups import (
     Purchase,
     PurchaseItem,
 )
+from .insights import InsightsBucket, InsightsCount, InsightsCoverage
 from .privacy import AuditEntry, AuditEntryImmutable
 from .taking import ProductReference, Response
 from .versions import AssessmentVersion, ImmutableVersionError
@@ -43,6 +44,9 @@ __all__ = [
     "FollowUpPlan",
     "FollowUpPlanStep",
     "ImmutableVersionError",
+    "InsightsBucket",
+    "InsightsCount",
+    "InsightsCoverage",
     "Outcome",
     "Product",
     "ProductReference",
