@@ -42,6 +42,7 @@ from assessments.followups.services import (
     followup_send,
     followups_claim_due,
 )
+from assessments.insights.rollups import bucket_dirty
 from assessments.limits import Exceeded
 from assessments.models import (
     Assessment,
@@ -151,6 +152,11 @@ class Command(BaseCommand):
                     assessment = assessments[number % len(assessments)]
                     Customer(assessment, rng, now, number, options["seed"], story).play()
                 self.dispatch(rng, now, story)
+            # Customers were moved out of today into earlier days: today's rollup may hold them.
+            for assessment in assessments:
+                bucket_dirty(
+                    version_id=assessment.live_version_id, day=now.astimezone(dt.UTC).date()
+                )
         finally:
             if kept is None:
                 del mail.outbox
@@ -444,11 +450,10 @@ class Customer:
         Only timestamps change: everything else is as the services wrote it.
         """
         finished = response.status == Response.Status.COMPLETED
-        last = self.clock
         # The steps took no time here; what customers spend on them is part of the story.
         changes: dict[str, Any] = {
             "created_at": self.started_at,
-            "updated_at": last,
+            # `updated_at` stays when it was written: Insights rollups find changes by it.
             "step_seconds": self.step_seconds,
         }
         if finished:
