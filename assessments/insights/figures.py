@@ -50,7 +50,9 @@ def share(hits: int, n: int, *, min_n: int = MIN_N) -> Estimate:
     z2 = Z95 * Z95
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return Estimate("share", n, p, max(0.0, centre - half), min(1.0, centre + half), hits)
+    # Clamped to contain p: at 0 or 1 hits rounding would leave it a hair outside.
+    low, high = max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
+    return Estimate("share", n, p, low, high, hits)
 
 
 def ratio(a_hits: int, a_n: int, b_hits: int, b_n: int, *, min_n: int = MIN_N) -> Estimate:

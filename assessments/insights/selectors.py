@@ -138,10 +138,10 @@ def brand_overview(brand: Brand, *, min_n: int = MIN_N) -> list[AssessmentOvervi
         Response.objects.filter(brand=brand, is_preview=False, version__isnull=False)
         .values("version__assessment")
         .annotate(
-            started=Count("pk"),
-            completed=Count("pk", filter=completed),
-            learned=Count("pk", filter=Q(learned__in=["yes", "a_little"])),
-            answered=Count("pk", filter=~Q(learned="")),
+            n_started=Count("pk"),
+            n_completed=Count("pk", filter=completed),
+            n_learned=Count("pk", filter=Q(learned__in=["yes", "a_little"])),
+            n_answered=Count("pk", filter=~Q(learned="")),
         )
     )
     by_assessment: Mapping[int, dict[str, int]] = {row["version__assessment"]: row for row in rows}
@@ -159,7 +159,7 @@ def brand_overview(brand: Brand, *, min_n: int = MIN_N) -> list[AssessmentOvervi
     for assessment in Assessment.objects.filter(brand=brand).order_by("key"):
         row = by_assessment.get(assessment.pk, {})
         score = nps_by.get(assessment.pk, {})
-        started = row.get("started", 0)
+        started = row.get("n_started", 0)
         languages = tuple(assessment.languages or ())
         found.append(
             AssessmentOverview(
@@ -167,8 +167,10 @@ def brand_overview(brand: Brand, *, min_n: int = MIN_N) -> list[AssessmentOvervi
                 title=localized(assessment.title, languages[0] if languages else "en")
                 or assessment.key,
                 started=started,
-                completion=figures.share(row.get("completed", 0), started, min_n=min_n),
-                learned=figures.share(row.get("learned", 0), row.get("answered", 0), min_n=min_n),
+                completion=figures.share(row.get("n_completed", 0), started, min_n=min_n),
+                learned=figures.share(
+                    row.get("n_learned", 0), row.get("n_answered", 0), min_n=min_n
+                ),
                 nps=figures.nps(
                     score.get("promoters", 0),
                     score.get("detractors", 0),
