@@ -14,6 +14,8 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(shared_cache_check, checks.Tags.caches, deploy=True)
+        # Deleting a response marks its Insights rollup stale (a signal receiver).
+        from assessments.insights import rollups  # noqa: F401
 
 
 def shared_cache_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:

@@ -20,6 +20,7 @@ from assessments.followups.services import (
     followup_send,
     followups_dispatch_due,
 )
+from assessments.insights.rollups import rollups_refresh
 from assessments.privacy.services import retention_apply
 
 TRANSIENT = (TransientSendError, OperationalError, InterfaceError, smtplib.SMTPServerDisconnected)
@@ -88,3 +89,17 @@ def retention_apply_task() -> dict[str, dict[str, int]]:
         for done in retention_apply()
         if done.deleted or done.anonymised
     }
+
+
+@shared_task(
+    name="assessments.tasks.insights_refresh",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=30,
+    max_retries=3,
+)
+def insights_refresh_task() -> dict[str, int]:
+    """Re-sum the Insights rollups that changed (every minute, from beat); safe to overlap."""
+    done = rollups_refresh()
+    return {"refreshed": done.refreshed, "superseded": done.superseded}

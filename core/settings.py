@@ -214,6 +214,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("FOLLOWUPS_DISPATCH_EVERY", "60")),
         "options": {"expires": 50},
     },
+    # Insights rollups: re-sum the (version, day) buckets whose responses changed; the page is
+    # exact either way, this keeps it fast.
+    "insights-refresh": {
+        "task": "assessments.tasks.insights_refresh",
+        "schedule": float(os.environ.get("INSIGHTS_REFRESH_EVERY", "60")),
+        "options": {"expires": 50},
+    },
     # Each brand's retention period: old unfinished responses deleted, finished ones
     # anonymised. Daily, at a quiet hour; safe to run twice (see assessments/privacy).
     "privacy-retention-daily": {

@@ -15,9 +15,8 @@ from django.db.models import Count, Q, QuerySet
 
 from assessments import engine
 from assessments.engine.text import localized
-from assessments.insights import figures
+from assessments.insights import figures, rollups
 from assessments.insights.build import AssessmentMeta, insights_build
-from assessments.insights.facts import counts_sum, facts_for
 from assessments.insights.figures import MIN_N, Difference, Estimate, Filters, Insights
 from assessments.models import Assessment, AssessmentVersion, Brand, CheckIn, Product, Response
 
@@ -78,9 +77,12 @@ def assessment_meta(assessment: Assessment, filters: Filters) -> AssessmentMeta:
 
 
 def insights_for(assessment: Assessment, filters: Filters, *, min_n: int = MIN_N) -> Insights:
-    """Every figure of the Insights page for `assessment` under `filters`, computed live."""
+    """Every figure of the Insights page for `assessment` under `filters`."""
     meta = assessment_meta(assessment, filters)
-    counts, by_day = counts_sum(facts_for(responses_filtered(assessment, filters)))
+    # Stored sums where they are fresh, the rest live: the same figures as all live.
+    counts, by_day = rollups.counts_for(
+        assessment, filters, responses_filtered(assessment, filters)
+    )
     return insights_build(meta, counts, by_day, filters, min_n=min_n)
 
 

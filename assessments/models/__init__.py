@@ -22,6 +22,7 @@ from .followups import (
     Purchase,
     PurchaseItem,
 )
+from .insights import InsightsBucket, InsightsCount, InsightsCoverage
 from .privacy import AuditEntry, AuditEntryImmutable
 from .scenarios import Scenario
 from .taking import ProductReference, Response
@@ -44,6 +45,9 @@ __all__ = [
     "FollowUpPlan",
     "FollowUpPlanStep",
     "ImmutableVersionError",
+    "InsightsBucket",
+    "InsightsCount",
+    "InsightsCoverage",
     "Outcome",
     "Product",
     "ProductReference",

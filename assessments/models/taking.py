@@ -117,7 +117,12 @@ class Response(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("response")
         verbose_name_plural = _("responses")
-        indexes = [models.Index(fields=["version", "is_preview"], name="response_version_counted")]
+        indexes = [
+            models.Index(fields=["version", "is_preview"], name="response_version_counted"),
+            # Insights rollups find the responses changed since their last pass.
+            models.Index(fields=["version", "updated_at"], name="response_version_updated"),
+            models.Index(fields=["version", "created_at"], name="response_version_created"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=["in_progress", "completed"]),
