@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0009_insights_tracking'),
+        ('assessments', '0010_insights_rollups'),
     ]
 
     operations = [
