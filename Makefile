@@ -33,7 +33,7 @@ migrate: setup
 demo: migrate
 	$(PY) manage.py load_demo
 	$(PY) manage.py demo_staff
-	$(PY) manage.py demo_traffic --responses 300 --if-empty
+	$(PY) manage.py demo_traffic --responses 1500 --if-empty
 	@echo
 	@echo "Open:"
 	@echo "  http://$(HOST):$(PORT)/                                  the published demo assessments"

@@ -95,8 +95,8 @@ BUY_RANK = (0.6, 0.25, 0.15)  # which recommendation a buyer picks, by rank
 BUY_ELSEWHERE = 0.08  # a buyer picks something the finder did not show
 CLICK_BEFORE_BUYING = 0.85  # most buyers follow the product's link first
 CLICK_ONLY = 0.25  # finished customers who look at a product and do not buy
-CONSENT = 0.7  # buyers who agree to follow-ups
-CHECKIN_ANSWERED = 0.65
+CONSENT = 0.8  # buyers who agree to follow-ups
+CHECKIN_ANSWERED = 0.75
 TIP_OPENED = 0.4
 
 
