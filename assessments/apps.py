@@ -14,6 +14,8 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(shared_cache_check, checks.Tags.caches, deploy=True)
+        # The outgoing webhooks listen for events, and register their tasks with Celery.
+        from assessments.api import outbox  # noqa: F401
 
 
 def shared_cache_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:

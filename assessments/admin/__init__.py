@@ -1,3 +1,3 @@
 """Admin for brand staff: authoring, catalogue and brands, all scoped to the user's brands."""
 
-from . import authoring, brands, followups, privacy, scenarios  # noqa: F401  (registers the admin classes)
+from . import api, authoring, brands, followups, privacy, scenarios  # noqa: F401  (registers the admin classes)

@@ -22,12 +22,14 @@ from .followups import (
     Purchase,
     PurchaseItem,
 )
+from .integrations import ApiKey, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .privacy import AuditEntry, AuditEntryImmutable
 from .scenarios import Scenario
 from .taking import ProductReference, Response
 from .versions import AssessmentVersion, ImmutableVersionError
 
 __all__ = [
+    "ApiKey",
     "Assessment",
     "AssessmentVersion",
     "AuditEntry",
@@ -56,4 +58,7 @@ __all__ = [
     "Step",
     "Trait",
     "TraitBand",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]
