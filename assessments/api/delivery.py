@@ -17,6 +17,7 @@ import ipaddress
 import json
 import logging
 import random
+import smtplib
 import socket
 import ssl
 from dataclasses import dataclass
@@ -145,7 +146,7 @@ def signed_headers(delivery: WebhookDelivery, body: bytes, now: dt.datetime) -> 
 
 def retry_delay(attempts: int) -> dt.timedelta:
     """Exponential backoff with jitter after `attempts` failed tries: base·2ⁿ⁻¹, capped, then
-    a random share of 50 to 100 % of it, so endpoints that failed together are not retried in step."""
+    a random 50 to 100 % of it, so endpoints that failed together are not retried in step."""
     base = settings.WEBHOOKS_RETRY_BASE_SECONDS
     ceiling = min(base * 2 ** max(attempts - 1, 0), settings.WEBHOOKS_RETRY_MAX_SECONDS)
     return dt.timedelta(seconds=ceiling * random.uniform(0.5, 1.0))
@@ -236,6 +237,14 @@ def _owners_tell(endpoint: WebhookEndpoint, reason: str) -> None:
     to = sorted({membership.user.email for membership in owners.select_related("user")})
     if not to:
         return
+    try:
+        _owners_mail(endpoint, reason, to)
+    except (OSError, smtplib.SMTPException):
+        # The endpoint stays disabled and says why in the admin; the mail is a courtesy.
+        log.exception("Could not tell the owners of %s that it was disabled.", endpoint.url)
+
+
+def _owners_mail(endpoint: WebhookEndpoint, reason: str, to: list[str]) -> None:
     send_mail(
         subject=f"Webhook endpoint disabled: {endpoint.url}",
         message=(
@@ -246,7 +255,6 @@ def _owners_tell(endpoint: WebhookEndpoint, reason: str) -> None:
         ),
         from_email=None,
         recipient_list=to,
-        fail_silently=True,
     )
 
 

@@ -72,10 +72,11 @@ def problem_response(
 
 def validation_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     """Pydantic's errors as `{"location": "body.items.0.sku", "message": "…"}`."""
-    return [
-        {
-            "location": ".".join(str(part) for part in error.get("loc", ())),
-            "message": str(error.get("msg", "")),
-        }
-        for error in errors
-    ]
+    listed = []
+    for error in errors:
+        where = [str(part) for part in error.get("loc", ())]
+        # A body that is a list is named after its parameter too ("body.body.0"): once is enough.
+        if where[:2] == ["body", "body"]:
+            where = where[1:]
+        listed.append({"location": ".".join(where), "message": str(error.get("msg", ""))})
+    return listed

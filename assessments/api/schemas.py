@@ -66,8 +66,9 @@ class LearnedOut(Schema):
 class Page[T](Schema):
     items: list[T]
     next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null on the last page."
+        description="Pass as `cursor` for the next page, or later for rows added since."
     )
+    has_more: bool = Field(description="Whether the next page already has rows.")
 
 
 class ProductIn(Schema):

@@ -45,7 +45,10 @@ class Window:
 @dataclass(frozen=True, slots=True)
 class Paged[T]:
     rows: list[T]
+    # After the last row; the cursor given when there are no rows, so a client polling for new
+    # rows keeps its place.
     next_cursor: str | None
+    has_more: bool
 
 
 def cursor_encode(when: dt.datetime, pk: int) -> str:
@@ -79,8 +82,9 @@ def _page[T](queryset: QuerySet[T], field: str, window: Window) -> Paged[T]:
     rows = list(queryset.order_by(field, "pk")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    last = rows[-1] if rows and more else None
-    return Paged(rows, cursor_encode(getattr(last, field), last.pk) if last is not None else None)
+    if not rows:
+        return Paged(rows, window.cursor, False)
+    return Paged(rows, cursor_encode(getattr(rows[-1], field), rows[-1].pk), more)
 
 
 def assessments_of(brand: Brand) -> QuerySet[Assessment]:

@@ -140,7 +140,11 @@ class WindowQuery(Schema):
 
 
 def _paged(paged: selectors.Paged[Any], show: Any) -> dict[str, Any]:
-    return {"items": [show(row) for row in paged.rows], "next_cursor": paged.next_cursor}
+    return {
+        "items": [show(row) for row in paged.rows],
+        "next_cursor": paged.next_cursor,
+        "has_more": paged.has_more,
+    }
 
 
 def _listed[T](read: Any, request: HttpRequest, window: WindowQuery) -> selectors.Paged[T]:
