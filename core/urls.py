@@ -5,7 +5,6 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from assessments.api.views import api
 from assessments.embedding.views import loader as embed_loader
 from core import views
 
@@ -14,7 +13,7 @@ urlpatterns = [
     path("healthz", views.health, name="health"),
     path("embed.js", embed_loader, name="embed-loader"),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
+    path("", include("assessments.api.urls")),
     path("", include("assessments.taking.urls")),
     path("", include("assessments.followups.urls")),
     path("", include("assessments.privacy.urls")),
