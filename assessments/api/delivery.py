@@ -33,6 +33,8 @@ from standardwebhooks.webhooks import Webhook
 
 from assessments.models import BrandMembership, WebhookDelivery, WebhookEndpoint
 
+from .wanted import events_wanted_forget
+
 log = logging.getLogger(__name__)
 
 USER_AGENT = "assessments-webhooks/1"
@@ -226,6 +228,7 @@ def endpoint_disable_if_failing(*, endpoint: WebhookEndpoint, since: dt.datetime
         active=False, disabled_at=timezone.now(), disabled_reason=reason
     )
     if disabled:
+        events_wanted_forget(endpoint.brand_id)
         transaction.on_commit(lambda: _owners_tell(endpoint, reason))
     return bool(disabled)
 

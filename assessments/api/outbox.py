@@ -26,6 +26,7 @@ from assessments.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 from . import present, selectors
 from .tasks import webhook_deliver_task
+from .wanted import events_wanted
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ def _on_event(sender: WebhookEvent, *, brand_id: int, subject_id: int, **_: Any)
 
 def deliveries_write(*, event: str, brand_id: int, subject_id: int) -> list[WebhookDelivery]:
     """Write this event's deliveries for the brand's active endpoints that asked for it."""
+    if event not in events_wanted(brand_id):
+        return []
     endpoints = [
         endpoint
         for endpoint in WebhookEndpoint.objects.filter(brand_id=brand_id, active=True)

@@ -31,6 +31,15 @@ def key_for(brand: Brand, scope: str = "read_write") -> str:
     return api_key_create(brand=brand, name="test", scope=scope).plaintext
 
 
+@pytest.fixture(autouse=True)
+def _tasks_inline(monkeypatch) -> None:
+    """Webhook tasks run in the test's thread, whatever broker the environment names."""
+    from core.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
+
+
 @pytest.fixture
 def brand(db) -> Brand:
     return make_brand("acme")
