@@ -15,6 +15,8 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         checks.register(shared_cache_check, checks.Tags.caches, deploy=True)
         # Deleting a response marks its Insights rollup stale (a signal receiver).
+        # The outgoing webhooks listen for events, and register their tasks with Celery.
+        from assessments.api import outbox  # noqa: F401
         from assessments.insights import rollups  # noqa: F401
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
     "axes",
     "assessments",
 ]
@@ -193,6 +194,7 @@ RATE_LIMITS = {
     "checkin": "30/h",  # per client: check-in answers
     "webhook": "600/m",  # per brand: signed store calls
     "privacy": "10/h",  # per client: data requests
+    "api": os.environ.get("API_RATE_LIMIT", "600/m"),  # per API key
 }
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 
@@ -221,6 +223,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("INSIGHTS_REFRESH_EVERY", "60")),
         "options": {"expires": 50},
     },
+    # Outgoing webhooks whose next attempt is due (first attempts are queued at once).
+    "webhooks-dispatch-due": {
+        "task": "assessments.api.tasks.webhooks_dispatch_due",
+        "schedule": float(os.environ.get("WEBHOOKS_DISPATCH_EVERY", "30")),
+        "options": {"expires": 25},
+    },
     # Each brand's retention period: old unfinished responses deleted, finished ones
     # anonymised. Daily, at a quiet hour; safe to run twice (see assessments/privacy).
     "privacy-retention-daily": {
@@ -231,6 +239,14 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Public address of the site, for links in e-mails (tips, check-ins, unsubscribe).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Outgoing webhooks: retried with exponential backoff (base, doubling, capped) and jitter for
+# this many hours, then the endpoint is disabled. Plain http to localhost, and endpoints that
+# resolve to private, loopback or link-local addresses, only where explicitly allowed.
+WEBHOOKS_RETRY_BASE_SECONDS = int(os.environ.get("WEBHOOKS_RETRY_BASE_SECONDS", "30"))
+WEBHOOKS_RETRY_MAX_SECONDS = int(os.environ.get("WEBHOOKS_RETRY_MAX_SECONDS", "7200"))
+WEBHOOKS_RETRY_WINDOW_HOURS = int(os.environ.get("WEBHOOKS_RETRY_WINDOW_HOURS", "24"))
+WEBHOOKS_ALLOW_HTTP_LOOPBACK = DEBUG
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", DEBUG)
 # A claimed row whose task never started goes back to the queue after this many seconds; a row
 # left "sending" by a dead worker is marked failed (outcome unknown) after this many.
 FOLLOWUPS_CLAIM_TIMEOUT = int(os.environ.get("FOLLOWUPS_CLAIM_TIMEOUT", "900"))

@@ -31,6 +31,7 @@ urlpatterns = [
         name="password_set_done",
     ),
     path("admin/", admin.site.urls),
+    path("", include("assessments.api.urls")),
     path("", include("assessments.taking.urls")),
     path("", include("assessments.followups.urls")),
     path("", include("assessments.privacy.urls")),

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments import engine
 from assessments.brands.mail import email_clean
+from assessments.events import event_announce
 from assessments.models import (
     AssessmentVersion,
     Brand,
@@ -37,6 +38,7 @@ from assessments.models import (
     Purchase,
     PurchaseItem,
     Response,
+    WebhookEvent,
 )
 from assessments.taking.results import response_touch, result_read
 from assessments.taking.services import response_definition
@@ -588,6 +590,7 @@ def _purchase_write(
     # schedules the follow-ups (`consent_confirm`).
     if given is None or given.confirmed_at is not None:
         followups_schedule(purchase=purchase, items=items, facts=facts)
+    event_announce(event=WebhookEvent.PURCHASE_RECORDED, brand_id=brand.pk, subject_id=purchase.pk)
     return purchase
 
 

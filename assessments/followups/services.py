@@ -48,6 +48,7 @@ from django.utils import timezone, translation
 
 from assessments.brands.mail import brand_sender
 from assessments.engine.text import localized as localized_text
+from assessments.events import event_announce
 from assessments.followups.purchases import consent_active, preference_ensure, response_facts
 from assessments.followups.selectors import followup_settings_of
 from assessments.models import (
@@ -59,6 +60,7 @@ from assessments.models import (
     FollowUp,
     FollowUpPlanStep,
     Response,
+    WebhookEvent,
 )
 from assessments.models.followups import PLACEHOLDER_PATTERN
 from assessments.taking.results import response_touch
@@ -512,6 +514,9 @@ def checkin_record(*, followup: FollowUp, answers: CheckInAnswers) -> CheckIn:
         },
     )
     engagement_record(followup=followup, kind=Engagement.Kind.CHECKIN_ANSWERED)
+    event_announce(
+        event=WebhookEvent.CHECKIN_ANSWERED, brand_id=followup.brand_id, subject_id=checkin.pk
+    )
     return checkin
 
 

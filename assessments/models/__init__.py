@@ -23,12 +23,14 @@ from .followups import (
     PurchaseItem,
 )
 from .insights import InsightsBucket, InsightsCount, InsightsCoverage
+from .integrations import ApiKey, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .privacy import AuditEntry, AuditEntryImmutable
 from .scenarios import Scenario
 from .taking import ProductReference, Response
 from .versions import AssessmentVersion, ImmutableVersionError
 
 __all__ = [
+    "ApiKey",
     "Assessment",
     "AssessmentVersion",
     "AuditEntry",
@@ -60,4 +62,7 @@ __all__ = [
     "Step",
     "Trait",
     "TraitBand",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from assessments import engine
 from assessments.engine.text import localized as t
-from assessments.models import Product, ProductReference, Response
+from assessments.events import event_announce
+from assessments.models import Product, ProductReference, Response, WebhookEvent
 
 # The shape of the stored JSON. Reading tolerates older rows (a key missing, a value of another
 # type): a result frozen once is shown for good, so it is never refused for its age.
@@ -402,4 +403,8 @@ def response_learned_record(*, response: Response, answer: str) -> bool:
     updated = Response.objects.filter(pk=response.pk, status=Response.Status.COMPLETED).update(
         learned=answer, learned_at=timezone.now(), updated_at=timezone.now()
     )
+    if updated and not response.is_preview:
+        event_announce(
+            event=WebhookEvent.LEARNED_ANSWERED, brand_id=response.brand_id, subject_id=response.pk
+        )
     return bool(updated)

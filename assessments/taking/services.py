@@ -25,7 +25,8 @@ from assessments import engine
 from assessments.authoring.definitions import content_hash
 from assessments.brands.mail import brand_sender, email_clean, visitor_mail_allow
 from assessments.engine.text import localized
-from assessments.models import AssessmentVersion, Brand, Response
+from assessments.events import event_announce
+from assessments.models import AssessmentVersion, Brand, Response, WebhookEvent
 
 from .results import result_freeze
 
@@ -125,7 +126,18 @@ def response_start(
     if first is None:
         result_freeze(response=response, assessment=assessment, walk=walk)
         response.save(update_fields=["result", "share_token"])
+        _completed_announce(response)
     return response
+
+
+def _completed_announce(response: Response) -> None:
+    # Previews are the author's own clicks: nobody outside hears of them.
+    if not response.is_preview:
+        event_announce(
+            event=WebhookEvent.RESPONSE_COMPLETED,
+            brand_id=response.brand_id,
+            subject_id=response.pk,
+        )
 
 
 def _locked(response: Response) -> Response:
@@ -317,6 +329,8 @@ def _submit(
             result_freeze(response=response, assessment=assessment, walk=walk)
             saved += ["status", "completed_at", "result", "share_token"]
         response.save(update_fields=saved)
+        if following is None:
+            _completed_announce(response)
     moved_on = Place(following, changes["revision"], walk)
     return Submitted("accepted", step_key, moved_on, following, values=values)
 

@@ -1,0 +1,181 @@
+"""The API's types: what each endpoint takes and returns, and what webhooks carry as `data`.
+
+The same classes validate requests and write the OpenAPI document, so the document is the code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import Field, StringConstraints
+
+Text = dict[str, str]  # a text in each language: {"en": "…", "es": "…"}
+Sku = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+]
+
+
+class VersionSummary(Schema):
+    number: int
+    published_at: dt.datetime
+    content_hash: str
+
+
+class AssessmentOut(Schema):
+    key: str
+    title: Text
+    live_version: int | None = Field(description="The number of the version customers take.")
+    versions: list[VersionSummary]
+
+
+class VersionOut(VersionSummary):
+    assessment: str
+    definition: dict[str, Any] = Field(
+        description="The version's definition as the admin exports it, with the catalogue."
+    )
+
+
+class ResponseOut(Schema):
+    id: int
+    assessment: str
+    version: int
+    language: str
+    channel: str
+    status: Literal["completed"]
+    started_at: dt.datetime
+    completed_at: dt.datetime
+    answers: dict[str, Any]
+    fields: dict[str, str] = Field(description="Values from the start link, e.g. the partner.")
+    attribution: dict[str, Any]
+    learned: str = Field(description='"yes", "a_little", "no", or "" when not answered.')
+    result: dict[str, Any] | None = Field(
+        description="The profile, outcome and ranked products exactly as the customer saw them."
+    )
+
+
+class LearnedOut(Schema):
+    response_id: int
+    assessment: str
+    learned: str
+    learned_at: dt.datetime | None
+
+
+class Page[T](Schema):
+    items: list[T]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page, or later for rows added since."
+    )
+    has_more: bool = Field(description="Whether the next page already has rows.")
+
+
+class ProductIn(Schema):
+    sku: Sku
+    name: Text = Field(min_length=1)
+    description: Text = Field(default_factory=dict)
+    url: Annotated[str, StringConstraints(max_length=500, pattern=r"^https?://")]
+    price: Decimal = Field(ge=0, lt=Decimal(10) ** 8, decimal_places=2)
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    active: bool = True
+
+
+class ProductOut(Schema):
+    sku: str
+    name: Text
+    description: Text
+    url: str
+    price: Decimal
+    currency: str
+    attributes: dict[str, Any]
+    active: bool
+    updated_at: dt.datetime
+
+
+class ProductsUpserted(Schema):
+    created: int
+    updated: int
+    products: list[ProductOut]
+
+
+class ItemIn(Schema):
+    sku: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    quantity: int = Field(default=1, ge=1, le=2_147_483_647)
+    price: Decimal | None = Field(default=None, ge=0, lt=Decimal(10) ** 8)
+    ref: str = Field(default="", max_length=64, description="The product link's ref, if kept.")
+
+
+class ConsentIn(Schema):
+    wording_version: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    given_at: dt.datetime | None = None
+
+
+class PurchaseIn(Schema):
+    order_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    items: list[ItemIn] = Field(min_length=1, max_length=200)
+    purchased_at: dt.datetime | None = None
+    reference: str = Field(
+        default="", max_length=200, description="A product link's ref, or the response token."
+    )
+    email: str = Field(default="", max_length=254)
+    first_name: str = Field(default="", max_length=100)
+    language: str = Field(default="", max_length=8)
+    consent: ConsentIn | None = Field(
+        default=None, description="The customer agreed to follow-ups at checkout."
+    )
+
+
+class PurchaseItemOut(Schema):
+    sku: str
+    quantity: int
+    price: Decimal
+    recommended: bool
+    rank: int | None
+
+
+class PurchaseOut(Schema):
+    id: int
+    order_id: str
+    response_id: int | None
+    email: str
+    status: str
+    source: str
+    purchased_at: dt.datetime
+    refunded_at: dt.datetime | None
+    created_at: dt.datetime
+    items: list[PurchaseItemOut]
+
+
+class PurchaseRecorded(Schema):
+    created: bool
+    followups_scheduled: int
+    reference_unmatched: bool = Field(
+        description="The reference named no response of this brand: recorded, not linked."
+    )
+    purchase: PurchaseOut
+
+
+class CheckInOut(Schema):
+    id: int
+    response_id: int | None
+    order_id: str
+    sku: str
+    csat: int
+    ces: int
+    nps: int
+    delivered: str
+    comment: str
+    answered_at: dt.datetime
+
+
+class ProblemOut(Schema):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[dict[str, str]] | None = None
