@@ -237,7 +237,10 @@ def _question_field(
     prompt, help_text = t(question.prompt, language), t(question.help, language)
     filled_prompt = engine.fill_answers(prompt, assessment, recalled, language)
     filled_help = engine.fill_answers(help_text, assessment, recalled, language)
-    attributes = _input(question, value, language)
+    # Error messages and hints are lazy translations: word them in the customer's language.
+    with translation.override(language):
+        attributes = _input(question, value, language)
+        error_text = error_message(error) if error else ""
     return QuestionField(
         key=question.key,
         kind=question.kind,
@@ -245,7 +248,7 @@ def _question_field(
         prompt=filled_prompt,
         help=filled_help,
         required=question.required,
-        error=error_message(error) if error else "",
+        error=error_text,
         personal=bool(attributes.get("value"))
         or filled_prompt != prompt
         or filled_help != help_text,
@@ -266,18 +269,17 @@ def _blank_fields(assessment: engine.Assessment, language: str) -> Mapping[str, 
     compiled assessment (immutable, and itself cached) and the language: so it is localised
     once per worker, not on every step page.
     """
-    with translation.override(language):
-        return MappingProxyType(
-            {
-                question.key: _question_field(
-                    assessment, question, language=language, value=None, error=None, recalled={}
-                )
-                for step in assessment.steps
-                for question in step.questions
-                if "{answer:" not in t(question.prompt, language)
-                and "{answer:" not in t(question.help, language)
-            }
-        )
+    return MappingProxyType(
+        {
+            question.key: _question_field(
+                assessment, question, language=language, value=None, error=None, recalled={}
+            )
+            for step in assessment.steps
+            for question in step.questions
+            if "{answer:" not in t(question.prompt, language)
+            and "{answer:" not in t(question.help, language)
+        }
+    )
 
 
 def _unanswered(value: Any) -> bool:
@@ -346,16 +348,14 @@ def step_context(
     position = path.index(step_key) if step_key in path else 0
     counted = walk.counted
     revealed = after in path[:position] and not errors
-    # Error messages and hints are lazy translations: word them in the response's language.
-    with translation.override(language):
-        fields = question_fields(
-            assessment,
-            walk.questions(step_key),
-            language=language,
-            values=values,
-            errors=errors,
-            recalled=counted,
-        )
+    fields = question_fields(
+        assessment,
+        walk.questions(step_key),
+        language=language,
+        values=values,
+        errors=errors,
+        recalled=counted,
+    )
     return {
         "step": step,
         "progress": walk.progress(step_key),
