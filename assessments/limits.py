@@ -9,6 +9,7 @@ the same counts; local memory on the embedded default, which is one process.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 
@@ -59,6 +60,13 @@ def client_key(request: HttpRequest) -> str:
     """
     header = settings.CLIENT_IP_HEADER
     raw = (request.META.get(header, "") if header else "") or request.META.get("REMOTE_ADDR", "")
+    return _client(raw)
+
+
+# Parsing an address costs more than counting its use; a worker sees the same few again and
+# again, so their keys are kept.
+@functools.lru_cache(maxsize=4096)
+def _client(raw: str) -> str:
     try:
         address = ipaddress.ip_address(raw.split(",")[0].strip())
     except ValueError:

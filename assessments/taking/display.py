@@ -10,6 +10,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -225,6 +226,68 @@ def _input(question: engine.Question, value: Any, language: str) -> dict[str, An
     }
 
 
+def _question_field(
+    assessment: engine.Assessment,
+    question: engine.Question,
+    *,
+    language: str,
+    value: Any,
+    error: engine.AnswerError | None,
+    recalled: Mapping[str, Any],
+) -> QuestionField:
+    prompt, help_text = t(question.prompt, language), t(question.help, language)
+    filled_prompt = engine.fill_answers(prompt, assessment, recalled, language)
+    filled_help = engine.fill_answers(help_text, assessment, recalled, language)
+    # Error messages and hints are lazy translations: word them in the customer's language.
+    with translation.override(language):
+        attributes = _input(question, value, language)
+        error_text = error_message(error) if error else ""
+    return QuestionField(
+        key=question.key,
+        kind=question.kind,
+        id=f"q-{question.key}",
+        prompt=filled_prompt,
+        help=filled_help,
+        required=question.required,
+        error=error_text,
+        personal=bool(attributes.get("value"))
+        or filled_prompt != prompt
+        or filled_help != help_text,
+        **attributes,
+    )
+
+
+# Compiled assessments times languages whose blank questions are kept (see `_blank_fields`).
+BLANK_KEPT = 128
+
+
+@functools.lru_cache(maxsize=BLANK_KEPT)
+def _blank_fields(assessment: engine.Assessment, language: str) -> Mapping[str, QuestionField]:
+    """Every question of the assessment as a field in `language` with nothing picked or typed
+    and no error; left out are those whose prompt or help recalls an earlier answer.
+
+    Most questions a customer sees are still blank, and a blank field depends only on the
+    compiled assessment (immutable, and itself cached) and the language: so it is localised
+    once per worker, not on every step page.
+    """
+    return MappingProxyType(
+        {
+            question.key: _question_field(
+                assessment, question, language=language, value=None, error=None, recalled={}
+            )
+            for step in assessment.steps
+            for question in step.questions
+            if "{answer:" not in t(question.prompt, language)
+            and "{answer:" not in t(question.help, language)
+        }
+    )
+
+
+def _unanswered(value: Any) -> bool:
+    """Nothing stored or sent: the question's input is shown blank."""
+    return value is None or (isinstance(value, (str, list, tuple)) and not value)
+
+
 def question_fields(
     assessment: engine.Assessment,
     questions: Iterable[engine.Question],
@@ -240,25 +303,22 @@ def question_fields(
     """
     fields = []
     recalled = recalled or {}
+    blanks = _blank_fields(assessment, language)
     for question in questions:
         error = errors.get(question.key)
-        prompt, help_text = t(question.prompt, language), t(question.help, language)
-        filled_prompt = engine.fill_answers(prompt, assessment, recalled, language)
-        filled_help = engine.fill_answers(help_text, assessment, recalled, language)
-        attributes = _input(question, values.get(question.key), language)
+        value = values.get(question.key)
+        blank = blanks.get(question.key)
+        if blank is not None and error is None and _unanswered(value):
+            fields.append(blank)
+            continue
         fields.append(
-            QuestionField(
-                key=question.key,
-                kind=question.kind,
-                id=f"q-{question.key}",
-                prompt=filled_prompt,
-                help=filled_help,
-                required=question.required,
-                error=error_message(error) if error else "",
-                personal=bool(attributes.get("value"))
-                or filled_prompt != prompt
-                or filled_help != help_text,
-                **attributes,
+            _question_field(
+                assessment,
+                question,
+                language=language,
+                value=value,
+                error=error,
+                recalled=recalled,
             )
         )
     return fields
@@ -289,16 +349,14 @@ def step_context(
     position = path.index(step_key) if step_key in path else 0
     counted = walk.counted
     revealed = after in path[:position] and not errors
-    # Error messages and hints are lazy translations: word them in the response's language.
-    with translation.override(language):
-        fields = question_fields(
-            assessment,
-            walk.questions(step_key),
-            language=language,
-            values=values,
-            errors=errors,
-            recalled=counted,
-        )
+    fields = question_fields(
+        assessment,
+        walk.questions(step_key),
+        language=language,
+        values=values,
+        errors=errors,
+        recalled=counted,
+    )
     return {
         "step": step,
         "progress": walk.progress(step_key),

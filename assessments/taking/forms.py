@@ -109,6 +109,8 @@ class StepForm(forms.Form):
             self.step.key, self.raw, response.answers, response.fields
         )
         self.answers, self.answer_errors = values, errors
+        if not errors:
+            return self.cleaned_data
         with translation.override(response.language):
             for key, error in errors.items():
                 # A question gets a field only to carry its error: the engine reads and cleans

@@ -1,4 +1,5 @@
-"""Template helpers for customer pages: localised author texts, and a step's questions."""
+"""Template helpers for customer pages: localised author texts, a step's questions, and fixed
+wording rendered once per language."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.dispatch import receiver
+from django.template.base import Parser, TextNode, Token
+from django.template.context import Context
 from django.template.loader import render_to_string
+from django.templatetags.i18n import TranslateNode
 from django.utils import translation
 from django.utils.autoreload import file_changed
 
@@ -54,3 +58,49 @@ def _forget_rendered_questions(sender: Any, file_path: Any, **kwargs: Any) -> No
     # runserver picks up an edited template without restarting; the questions must too.
     if str(file_path).endswith(".html"):
         _question_html.cache_clear()
+
+
+class WordingNode(template.Node):
+    """Fixed wording: rendered once per language, then reused (see `wording`)."""
+
+    def __init__(self, nodelist: template.NodeList) -> None:
+        self.nodelist = nodelist
+        self.rendered: dict[str, str] = {}
+
+    def render(self, context: Context) -> str:
+        language = translation.get_language()
+        html = self.rendered.get(language)
+        if html is None:
+            html = self.rendered[language] = self.nodelist.render(context)
+        return html
+
+
+def _fixed(node: template.Node) -> bool:
+    """Text, or `{% translate "a literal" %}`: output that depends on the language alone."""
+    if isinstance(node, TextNode):
+        return True
+    if not isinstance(node, TranslateNode) or node.asvar or node.message_context:
+        return False
+    expression = node.filter_expression
+    return not expression.filters and expression.var.lookups is None
+
+
+@register.tag
+def wording(parser: Parser, token: Token) -> WordingNode:
+    """`{% wording %}…{% endwording %}`: markup and `{% translate "…" %}` that are the same for
+    every customer in a language, rendered once per language per worker.
+
+    A `{% translate %}` tag is one of the dearest nodes of a page, and a step page repeats the
+    same few labels (the e-mail link's form, the buttons) for everyone. Anything else inside,
+    a variable above all, is refused when the template loads: it could differ between
+    customers, and one customer's value must never be shown to another.
+    """
+    nodelist = parser.parse(("endwording",))
+    parser.delete_first_token()
+    for node in nodelist:
+        if not _fixed(node):
+            raise template.TemplateSyntaxError(
+                '{% wording %} may hold only text and {% translate "…" %}; '
+                f"line {node.token.lineno} has {node.token.contents!r}."
+            )
+    return WordingNode(nodelist)
