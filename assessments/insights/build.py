@@ -350,14 +350,24 @@ def _experience(counts: Mapping[Key, int], labels: _Labels, min_n: int) -> Exper
     )
 
 
-def trend_unit(filters: Filters, days: Iterable[dt.date]) -> str:
-    """ "week" when the range (the filter's, else the data's) spans more than ~two months."""
-    days = sorted(days)
+def trend_unit(
+    filters: Filters,
+    trend_counts: Mapping[dt.date, Mapping[Key, int]],
+    min_n: int = figures.MIN_N,
+) -> str:
+    """ "week" when the range (the filter's, else the data's) spans more than ~two months, or
+    when a day has on average too few starts for its rates to be figures: a line of "too few
+    answers" days says nothing, weekly points may."""
+    days = sorted(trend_counts)
     first = filters.since or (days[0] if days else None)
     last = filters.until or (days[-1] if days else None)
     if first is None or last is None:
         return "day"
-    return "week" if (last - first).days > DAILY_UP_TO_DAYS else "day"
+    span = (last - first).days + 1
+    starts = sum(_total(counts, "started") for counts in trend_counts.values())
+    if span > DAILY_UP_TO_DAYS or starts / span < min_n:
+        return "week"
+    return "day"
 
 
 def _trend(
@@ -396,7 +406,7 @@ def insights_build(
     metrics summed by day (`facts.counts_sum` makes both)."""
     labels = _Labels(assessment_meta)
     steps = _steps(counts, labels, min_n)
-    unit = trend_unit(filters, trend_counts)
+    unit = trend_unit(filters, trend_counts, min_n)
     return Insights(
         filters=filters,
         started=_total(counts, "started"),

@@ -228,7 +228,9 @@ class _Bar:
 
 def _bars_svg(slug: str, title: str, summary: str, bars: Sequence[_Bar]) -> str:
     """Horizontal bars with their labels on the left and their values on the right."""
-    width, label_w, value_w, row_h, gap = 520, 190, 96, 18, 7
+    width, label_w, row_h, gap = 520, 190, 18, 7
+    # The values' column fits the longest value (about 6.3 px a character at the chart's size).
+    value_w = max(96, round(6.3 * max((len(bar.text) for bar in bars), default=0)) + 12)
     track = width - label_w - value_w
     height = max(1, len(bars)) * (row_h + gap) + gap
     parts = [_open(slug, title, summary, width, height)]
@@ -365,7 +367,7 @@ def funnel_chart(insights: Insights) -> Chart:
             stage.count / started,
             f"{stage.count:,} · {cell_text(stage.of_started.value, 'share')}"
             + (
-                f" ({cell_text(stage.of_path.value, 'share')} of {stage.on_path:,} on this path)"
+                f" ({cell_text(stage.of_path.value, 'share')} of path)"
                 if stage.of_path is not None and stage.on_path != insights.started
                 else ""
             ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from hypothesis import assume, given
@@ -9,6 +10,8 @@ from hypothesis import strategies as st
 
 from assessments import engine
 from assessments.insights import figures
+from assessments.insights.build import trend_unit
+from assessments.insights.figures import Filters
 from assessments.insights.histogram import bin_key, bins
 from tests.factories import definition
 
@@ -107,3 +110,18 @@ def test_every_number_in_bounds_falls_in_one_of_the_questions_bins(low, span, in
     keys = [key for key, _label in bins(question)]
     assert bin_key(question, value) in keys
     assert len(keys) <= 12
+
+
+def _days(starts_per_day: int, days: int) -> dict:
+    first = dt.date(2026, 11, 1)
+    return {
+        first + dt.timedelta(days=i): {("started", "", ""): starts_per_day} for i in range(days)
+    }
+
+
+def test_the_trend_is_daily_only_when_a_day_holds_enough_starts_for_its_rates():
+    assert trend_unit(Filters(), _days(40, 20)) == "day"
+    # Twelve starts a day: every daily rate would read "too few answers".
+    assert trend_unit(Filters(), _days(12, 20)) == "week"
+    # Over two months it is weekly whatever the volume.
+    assert trend_unit(Filters(), _days(400, 90)) == "week"

@@ -54,7 +54,7 @@ def test_the_funnel_table_holds_one_row_per_stage_with_its_share():
 
 def test_a_branch_step_reads_as_a_share_of_those_whose_path_includes_it():
     svg = charts.funnel_chart(made_up_insights()).svg
-    assert "320 · 80% (94% of 340 on this path)" in svg
+    assert "320 · 80% (94% of path)" in svg
     assert "380 · 95%<" in svg  # everyone's path has Surface: no second figure
 
 
