@@ -107,6 +107,11 @@ def queries_and_results() -> None:
         file=sys.stderr,
     )
     client = Client()
+    # A running site has asked within the last minute which webhook events the brand wants
+    # (cached per brand, see assessments/api/wanted.py): measure the steady state.
+    from assessments.api.wanted import events_wanted
+
+    events_wanted(brand.pk)
     for size, assessment in assessments.items():
         definition = assessment.live_version.definition
         page = client.post(f"/a/bench/{assessment.key}/")
