@@ -194,6 +194,7 @@ RATE_LIMITS = {
     "checkin": "30/h",  # per client: check-in answers
     "webhook": "600/m",  # per brand: signed store calls
     "privacy": "10/h",  # per client: data requests
+    "store_lookup": "20/10m",  # per staff login and per client: store codes tried
     "api": os.environ.get("API_RATE_LIMIT", "600/m"),  # per API key
 }
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)

@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("assessments.taking.urls")),
     path("", include("assessments.followups.urls")),
     path("", include("assessments.privacy.urls")),
+    path("", include("assessments.store.urls")),
 ]
 
 if settings.DEBUG:

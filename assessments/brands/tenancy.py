@@ -9,6 +9,13 @@ from assessments.models import BrandMembership
 
 EDIT_ROLES = frozenset({BrandMembership.Role.OWNER, BrandMembership.Role.EDITOR})
 OWNER_ROLES = frozenset({BrandMembership.Role.OWNER})
+# Store staff see no admin page: only the store's lookup, a customer's results and the sale.
+ADMIN_ROLES = frozenset(
+    {BrandMembership.Role.OWNER, BrandMembership.Role.EDITOR, BrandMembership.Role.ANALYST}
+)
+STORE_ROLES = frozenset(
+    {BrandMembership.Role.OWNER, BrandMembership.Role.EDITOR, BrandMembership.Role.STORE}
+)
 
 
 def _roles(user: AbstractBaseUser | AnonymousUser) -> dict[int, str]:
@@ -22,7 +29,7 @@ def _roles(user: AbstractBaseUser | AnonymousUser) -> dict[int, str]:
 
 
 def readable_brand_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:
-    return set(_roles(user))
+    return {brand for brand, role in _roles(user).items() if role in ADMIN_ROLES}
 
 
 def editable_brand_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:
@@ -31,6 +38,11 @@ def editable_brand_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:
 
 def owned_brand_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:
     return {brand for brand, role in _roles(user).items() if role in OWNER_ROLES}
+
+
+def store_brand_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:
+    """The brands whose customers this user may assist in a store."""
+    return {brand for brand, role in _roles(user).items() if role in STORE_ROLES}
 
 
 def is_superuser(request: HttpRequest) -> bool:

@@ -26,6 +26,7 @@ from .insights import InsightsBucket, InsightsCount, InsightsCoverage
 from .integrations import ApiKey, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .privacy import AuditEntry, AuditEntryImmutable
 from .scenarios import Scenario
+from .store import HandoffClaim, Kiosk, KioskVisit, StoreCode
 from .taking import ProductReference, Response
 from .versions import AssessmentVersion, ImmutableVersionError
 
@@ -46,10 +47,13 @@ __all__ = [
     "FollowUp",
     "FollowUpPlan",
     "FollowUpPlanStep",
+    "HandoffClaim",
     "ImmutableVersionError",
     "InsightsBucket",
     "InsightsCount",
     "InsightsCoverage",
+    "Kiosk",
+    "KioskVisit",
     "Outcome",
     "Product",
     "ProductReference",
@@ -60,6 +64,7 @@ __all__ = [
     "Response",
     "Scenario",
     "Step",
+    "StoreCode",
     "Trait",
     "TraitBand",
     "WebhookDelivery",

@@ -108,6 +108,9 @@ class BrandMembership(models.Model):
         OWNER = "owner", _("Owner")
         EDITOR = "editor", _("Editor")
         ANALYST = "analyst", _("Analyst")
+        # Store staff: look up a customer's results by their code and record a sale in the
+        # store; nothing in the admin.
+        STORE = "store", _("Store staff")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="brand_memberships"
@@ -121,7 +124,7 @@ class BrandMembership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "brand"], name="membership_unique_user_brand"),
             models.CheckConstraint(
-                condition=models.Q(role__in=["owner", "editor", "analyst"]),
+                condition=models.Q(role__in=["owner", "editor", "analyst", "store"]),
                 name="membership_role_valid",
             ),
         ]

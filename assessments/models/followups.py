@@ -111,6 +111,7 @@ class Purchase(models.Model):
         WEBHOOK = "webhook", _("Store webhook")
         CUSTOMER = "customer", _("Customer (“I bought this”)")
         STAFF = "staff", _("Staff entry")
+        STORE = "store", _("In store (staff assist)")
         DEMO = "demo", _("Demo")
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="purchases")
