@@ -32,7 +32,7 @@ migrate: setup
 
 demo: migrate
 	$(PY) manage.py load_demo
-	$(PY) manage.py demo_staff
+	$(PY) manage.py demo_staff --base http://$(HOST):$(PORT)
 	$(PY) manage.py demo_traffic --responses 1500 --if-empty
 	@echo
 	@echo "Open:"
