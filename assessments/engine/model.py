@@ -293,6 +293,9 @@ class TraitScore:
     value: float
     band: Band | None
     contributions: tuple[Contribution, ...]
+    # False when no counted answer is to a question that can score this trait (its questions
+    # were skipped): the band is only the empty score's, so nothing is said or advised about it.
+    assessed: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -483,7 +483,8 @@ def results_context(
     catalogue = {p.sku: p for p in products}
     outcome = result.outcome
     return {
-        "traits": result.traits,
+        "traits": [trait for trait in result.traits if trait.assessed],
+        "traits_not_assessed": [trait.label for trait in result.traits if not trait.assessed],
         "outcome": OutcomeShown(
             outcome.key, outcome.title, outcome.description, image(outcome.image)
         )
