@@ -59,6 +59,7 @@ def _choice(choice: Choice) -> dict[str, Any]:
             "points": {k: _number(v) for k, v in (choice.points or {}).items()},
             "insight": choice.insight,
             "recall": choice.recall,
+            "exclusive": True if choice.exclusive else None,
         }
     )
 

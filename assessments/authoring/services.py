@@ -308,6 +308,7 @@ def _write_steps(assessment: Assessment, steps: list[dict[str, Any]]) -> None:
                     points=choice.get("points", {}),
                     insight=choice.get("insight", {}),
                     recall=choice.get("recall", {}),
+                    exclusive=choice.get("exclusive") is True,
                 )
                 for c_pos, choice in enumerate(question.get("choices") or [])
             )

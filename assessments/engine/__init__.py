@@ -10,6 +10,7 @@ from __future__ import annotations
 from .answers import (
     AnswerError,
     AnswerRequired,
+    ExclusiveCombined,
     NotAnswerable,
     NotANumber,
     NotAWholeNumber,
@@ -57,6 +58,7 @@ __all__ = [
     "Choice",
     "Contribution",
     "DefinitionInvalid",
+    "ExclusiveCombined",
     "HiddenField",
     "Insight",
     "NotANumber",

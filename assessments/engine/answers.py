@@ -43,6 +43,16 @@ class TooManyPicks(AnswerError):
     template = "Please choose at most {max_picks}."
 
 
+class ExclusiveCombined(AnswerError):
+    """An exclusive choice ("none of these") picked together with other choices.
+
+    `params["label"]` is the exclusive choice's localised label, for a page to word the error.
+    """
+
+    code = "exclusive_combined"
+    template = "Choice '{choice}' cannot be combined with other choices."
+
+
 class NotANumber(AnswerError):
     code = "not_a_number"
     template = "Please enter a number."

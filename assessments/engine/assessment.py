@@ -74,6 +74,7 @@ class Assessment:
     __slots__ = (
         "_outcome_order",
         "_question_index",
+        "_scored_traits",
         "_step_index",
         "_trait_index",
         "default_language",
@@ -112,6 +113,7 @@ class Assessment:
             "_step_index": MappingProxyType({s.key: s for s in steps}),
             "_question_index": MappingProxyType({q.key: q for s in steps for q in s.questions}),
             "_trait_index": MappingProxyType({t.key: t for t in traits}),
+            "_scored_traits": _scored_traits(steps),
             "_outcome_order": tuple(sorted(outcomes, key=lambda o: (-o.priority, o.index))),
         }
         for name, value in values.items():
@@ -296,14 +298,22 @@ class Assessment:
     def _scores(self, counted: Mapping[str, Any]) -> dict[str, TraitScore]:
         parts: dict[str, list[Contribution]] = {t.key: [] for t in self.traits}
         totals: dict[str, float] = {t.key: 0.0 for t in self.traits}
+        assessed: set[str] = set()
+        scored_traits = self._scored_traits
         for key, value in counted.items():
+            assessed.update(scored_traits.get(key, ()))
             for trait, points in self._question_index[key].points_for(value).items():
                 if trait in parts:
                     parts[trait].append(Contribution(key, value, points))
                     totals[trait] += points
+                    assessed.add(trait)
         return {
             t.key: TraitScore(
-                t.key, float(totals[t.key]), t.band_for(totals[t.key]), tuple(parts[t.key])
+                t.key,
+                float(totals[t.key]),
+                t.band_for(totals[t.key]),
+                tuple(parts[t.key]),
+                t.key in assessed,
             )
             for t in self.traits
         }
@@ -479,3 +489,23 @@ class Walk:
     def evaluate(self, products: Sequence[Product]) -> Result:
         """Scores, outcome and the products ranked for these answers, with reasons."""
         return self.assessment._evaluate(self._facts, products)
+
+
+def _scored_traits(steps: tuple[Step, ...]) -> Mapping[str, frozenset[str]]:
+    """Question key -> the traits some answer to it can give points to.
+
+    Answering such a question assesses those traits even when the answer picked gives them no
+    points ("I don't run" says something about running experience); a trait none of whose
+    questions has a counted answer is not assessed.
+    """
+    found: dict[str, frozenset[str]] = {}
+    for step in steps:
+        for question in step.questions:
+            traits: set[str] = set()
+            for choice in question.choices:
+                traits.update(choice.points)
+            for rule in question.scoring:
+                traits.update(rule.points)
+            if traits:
+                found[question.key] = frozenset(traits)
+    return MappingProxyType(found)

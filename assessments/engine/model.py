@@ -39,6 +39,7 @@ class Choice:
     points: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     insight: Text | None = None
     recall: Text | None = None
+    exclusive: bool = False  # "none of these": picked alone or not at all
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ class Option:
     description: Text | None = None
     image: str | None = None
     insight: Text | None = None
+    exclusive: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +293,9 @@ class TraitScore:
     value: float
     band: Band | None
     contributions: tuple[Contribution, ...]
+    # False when no counted answer is to a question that can score this trait (its questions
+    # were skipped): the band is only the empty score's, so nothing is said or advised about it.
+    assessed: bool = True
 
 
 @dataclass(frozen=True, slots=True)

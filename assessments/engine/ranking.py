@@ -241,6 +241,8 @@ def _prepare_fits(
         score = scores.get(rule.trait)
         if trait is None or score is None or score.band is None or not trait.bands:
             continue
+        if not score.assessed:
+            continue  # nothing the customer said is about this trait: no fit to claim
         count = len(trait.bands)
         here = score.band.index
         fit_by_band = {

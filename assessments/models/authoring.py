@@ -229,6 +229,11 @@ class Choice(models.Model):
         blank=True,
         help_text=_("How reasons cite this answer, e.g. “you run more than 30 km a week”."),
     )
+    exclusive = models.BooleanField(
+        _("exclusive"),
+        default=False,
+        help_text=_("Picked alone, like “None of these” (multiple-choice questions only)."),
+    )
 
     class Meta:
         ordering = ["position", "id"]

@@ -41,6 +41,7 @@ ERROR_MESSAGES = {
     "unknown_choice": _("Please choose one of the options shown."),
     "too_few_picks": _("Please choose at least %(min_picks)s."),
     "too_many_picks": _("Please choose at most %(max_picks)s."),
+    "exclusive_combined": _("“%(label)s” can't be combined with other choices."),
     "not_a_number": _("Please enter a number, for example 12 or 7.5."),
     "not_a_whole_number": _("Please enter a whole number, for example 12."),
     "out_of_range": _("Please enter a number from %(min)s to %(max)s."),
@@ -69,6 +70,9 @@ def error_message(error: engine.AnswerError) -> str:
     """The engine's error, worded for the customer in the active language."""
     code = error.code
     params = dict(error.params)
+    if isinstance(params.get("label"), Mapping):
+        # A choice's label is the author's text: word it in the language being rendered.
+        params["label"] = t(params["label"], translation.get_language() or "en")
     if code == "out_of_range":
         if params.get("min") == "any":
             code = "out_of_range_max"
@@ -147,6 +151,7 @@ class ChoiceField:
     image: Image | None = None
     checked: bool = False
     insight: str = ""
+    exclusive: bool = False
 
 
 # Frozen and hashable: a question's HTML is a function of its field and the language, so the
@@ -211,6 +216,7 @@ def _input(question: engine.Question, value: Any, language: str) -> dict[str, An
                 image=image(option.image),
                 checked=option.checked,
                 insight=t(option.insight, language),
+                exclusive=option.exclusive,
             )
             for option in widget.options
         ),
@@ -477,7 +483,8 @@ def results_context(
     catalogue = {p.sku: p for p in products}
     outcome = result.outcome
     return {
-        "traits": result.traits,
+        "traits": [trait for trait in result.traits if trait.assessed],
+        "traits_not_assessed": [trait.label for trait in result.traits if not trait.assessed],
         "outcome": OutcomeShown(
             outcome.key, outcome.title, outcome.description, image(outcome.image)
         )

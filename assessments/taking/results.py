@@ -75,6 +75,9 @@ class FrozenTrait:
     band: str  # the band's key, "" when the score is in no band
     band_label: str
     insight: str  # the band's insight
+    # False when none of the trait's questions was answered; it then has no band or insight.
+    # Results frozen before this was recorded read as assessed, as they were shown.
+    assessed: bool = True
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FrozenTrait:
@@ -86,6 +89,7 @@ class FrozenTrait:
             _text(data.get("band")),
             _text(data.get("band_label")),
             _text(data.get("insight")),
+            data.get("assessed") is not False,
         )
 
 
@@ -220,6 +224,7 @@ class FrozenResult:
                     "band": trait.band,
                     "band_label": trait.band_label,
                     "insight": trait.insight,
+                    "assessed": trait.assessed,
                 }
                 for trait in self.traits
             ],
@@ -283,7 +288,8 @@ def result_compute(
     traits = []
     for trait in assessment.traits:
         score = evaluated.scores.get(trait.key)
-        band = score.band if score else None
+        assessed = score.assessed if score else False
+        band = score.band if score and assessed else None
         traits.append(
             FrozenTrait(
                 key=trait.key,
@@ -293,6 +299,7 @@ def result_compute(
                 band=band.key if band else "",
                 band_label=t(band.label, language) if band else "",
                 insight=t(band.insight, language) if band else "",
+                assessed=assessed,
             )
         )
     outcome = evaluated.outcome

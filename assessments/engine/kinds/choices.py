@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ..answers import AnswerError, TooFewPicks, TooManyPicks, UnknownChoice
+from ..answers import AnswerError, ExclusiveCombined, TooFewPicks, TooManyPicks, UnknownChoice
 from ..model import (
     EMPTY_POINTS,
     Choice,
@@ -44,6 +44,9 @@ class SingleKind(QuestionKind):
     template = "assessments/taking/kinds/choices.html"
     input_type = "radio"
 
+    def problems(self, data: Mapping[str, Any], parts: Parts, where: Where) -> Iterator[Found]:
+        yield from _exclusive_misplaced(data, parts, where)
+
     def compile(self, data: Mapping[str, Any], *, required: bool) -> dict[str, Any]:
         choices = tuple(
             Choice(
@@ -54,6 +57,7 @@ class SingleKind(QuestionKind):
                 points=points_map(c.get("points")),
                 insight=optional_text(c, "insight"),
                 recall=optional_text(c, "recall"),
+                exclusive=c.get("exclusive") is True,
             )
             for c in data.get("choices", ())
         )
@@ -125,10 +129,23 @@ class SingleKind(QuestionKind):
                     description=c.description,
                     image=c.image,
                     insight=c.insight,
+                    exclusive=c.exclusive,
                 )
                 for c in question.choices
             ),
         )
+
+
+def _exclusive_misplaced(data: Mapping[str, Any], parts: Parts, where: Where) -> Iterator[Found]:
+    """An exclusive choice on a question that takes one pick anyway is a mistake to point out."""
+    for i, choice in enumerate(dicts(data.get("choices"))):
+        if choice.get("exclusive") is True:
+            yield (
+                (*parts, "choices", i, "exclusive"),
+                f"{where((*parts, 'choices', i))} is marked exclusive, but only a "
+                f"multiple-choice question's choices can be: this question takes one pick anyway.",
+                "exclusive_misplaced",
+            )
 
 
 class ImageKind(SingleKind):
@@ -137,6 +154,7 @@ class ImageKind(SingleKind):
     name = "image"
 
     def problems(self, data: Mapping[str, Any], parts: Parts, where: Where) -> Iterator[Found]:
+        yield from super().problems(data, parts, where)
         for i, choice in enumerate(dicts(data.get("choices"))):
             if not choice.get("image"):
                 yield (
@@ -184,6 +202,10 @@ class MultipleKind(SingleKind):
             chosen.add(key)
         if not chosen:
             return unanswered(question)
+        if len(chosen) > 1:
+            for choice in question.choices:
+                if choice.exclusive and choice.key in chosen:
+                    raise ExclusiveCombined(question.key, choice=choice.key, label=choice.label)
         if len(chosen) < question.min_picks:
             raise TooFewPicks(question.key, min_picks=question.min_picks, picked=len(chosen))
         if question.max_picks is not None and len(chosen) > question.max_picks:
@@ -210,7 +232,18 @@ class MultipleKind(SingleKind):
         required = data.get("required", True) is not False
         min_picks = data.get("min_picks", 1 if required else 0)
         max_picks = data.get("max_picks")
-        count = len(dicts(data.get("choices")))
+        choices = dicts(data.get("choices"))
+        count = len(choices)
+        if isinstance(min_picks, int) and min_picks > 1:
+            for i, choice in enumerate(choices):
+                if choice.get("exclusive") is True:
+                    yield (
+                        (*parts, "choices", i, "exclusive"),
+                        f"{where((*parts, 'choices', i))} is exclusive, so it is picked alone, "
+                        f"but the question asks for at least {min_picks} picks: it could never "
+                        f"be chosen.",
+                        "picks",
+                    )
         if isinstance(min_picks, int) and isinstance(max_picks, int) and min_picks > max_picks:
             yield (
                 (*parts, "min_picks"),
