@@ -12,7 +12,7 @@ import assessments.models.store
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0012_api_keys_webhooks'),
+        ('assessments', '0014_choice_exclusive'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
