@@ -21,6 +21,7 @@ from .followups import (
     FollowUpPlanStep,
     Purchase,
     PurchaseItem,
+    StoreDelivery,
 )
 from .insights import InsightsBucket, InsightsCount, InsightsCoverage
 from .integrations import ApiKey, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -60,6 +61,7 @@ __all__ = [
     "Response",
     "Scenario",
     "Step",
+    "StoreDelivery",
     "Trait",
     "TraitBand",
     "WebhookDelivery",
