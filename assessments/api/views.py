@@ -17,7 +17,7 @@ from assessments.models import ApiKey
 
 from . import present, selectors, services
 from .keys import api_key_authenticate
-from .problems import Problem, problem_response, validation_errors
+from .problems import CONTENT_TYPE, Problem, problem_response, validation_errors
 from .schemas import (
     AssessmentOut,
     CheckInOut,
@@ -45,7 +45,26 @@ class BrandKey(HttpBearer):
         return key
 
 
-api = NinjaAPI(
+class ProblemsApi(NinjaAPI):
+    """django-ninja, with its OpenAPI document declaring error bodies as what they are.
+
+    Ninja names every response body `application/json`; ours for 4xx are RFC 9457 problem
+    details sent as `application/problem+json` (problems.CONTENT_TYPE). Clients that pick a
+    decoder by content type, and schemathesis, need the document to say so.
+    """
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        document = super().get_openapi_schema(**kwargs)
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                for status, declared in operation.get("responses", {}).items():
+                    content = declared.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content[CONTENT_TYPE] = content.pop("application/json")
+        return document
+
+
+api = ProblemsApi(
     title="Assessments API",
     version="1",
     description=(
