@@ -77,7 +77,8 @@ api = ProblemsApi(
 )
 
 READ_ERRORS: dict[int, Any] = {401: ProblemOut, 404: ProblemOut, 422: ProblemOut, 429: ProblemOut}
-WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 403: ProblemOut}
+# 400: a body that is not JSON at all (a body that is JSON but wrong is a 422).
+WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 400: ProblemOut, 403: ProblemOut}
 
 
 def _key(request: HttpRequest) -> ApiKey:

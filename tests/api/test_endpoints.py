@@ -169,3 +169,10 @@ def test_the_openapi_document_declares_errors_as_problem_details(client, db):
     assert set(listing["200"]["content"]) == {"application/json"}
     assert set(listing["401"]["content"]) == {"application/problem+json"}
     assert set(listing["422"]["content"]) == {"application/problem+json"}
+
+
+def test_a_post_to_purchases_without_key_or_store_signature_gets_the_apis_401(client, db):
+    answer = client.post("/api/v1/purchases", {"order_id": "X"}, content_type="application/json")
+    assert answer.status_code == 401
+    assert answer["Content-Type"] == "application/problem+json"
+    assert "Authorization: Bearer" in answer.json()["detail"]
