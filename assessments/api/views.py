@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,6 +20,7 @@ from .problems import CONTENT_TYPE, Problem, problem_response, validation_errors
 from .schemas import (
     AssessmentOut,
     CheckInOut,
+    Instant,
     Page,
     ProblemOut,
     ProductIn,
@@ -151,8 +151,8 @@ def _missing(what: str) -> Problem:
 
 class WindowQuery(Schema):
     cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
-    since: dt.datetime | None = Field(default=None, description="From this time (inclusive).")
-    until: dt.datetime | None = Field(default=None, description="Before this time.")
+    since: Instant | None = Field(default=None, description="From this time (inclusive).")
+    until: Instant | None = Field(default=None, description="Before this time.")
     limit: int = Field(default=50, ge=1, le=selectors.PAGE_MAX)
 
     def window(self) -> selectors.Window:

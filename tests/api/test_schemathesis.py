@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -58,6 +60,18 @@ def bearer(completed, brand) -> dict[str, str]:
 )
 def test_the_api_keeps_to_its_openapi_document(case, bearer, settings_rate_unlimited):
     case.call_and_validate(headers=bearer, checks=CHECKS)
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept_open():
+    """Calls reach the app as a server would send them, and a server's request signals close
+    the database connection, which on PostgreSQL would drop the test's transaction (and its
+    seeded brand). Django's own test client unhooks them the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
