@@ -322,10 +322,23 @@ class BrandFollowUpSettingsAdmin(AuditedChanges, ScopedModelAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["brand"] if obj is None else ["brand", "weekly_cap", "webhook_url", "secret"]
+        if obj is None:
+            return ["brand"]
+        return [
+            "brand",
+            "weekly_cap",
+            "webhook_url",
+            "secret",
+            "shopify_url",
+            "shopify_secret",
+            "woocommerce_url",
+            "woocommerce_secret",
+        ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [] if obj is None else ["brand", "webhook_url", "secret"]
+        if obj is None:
+            return []
+        return ["brand", "webhook_url", "secret", "shopify_url", "woocommerce_url"]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "brand":
@@ -370,7 +383,15 @@ class BrandFollowUpSettingsAdmin(AuditedChanges, ScopedModelAdmin):
 
     @admin.display(description=_("Webhook URL"))
     def webhook_url(self, obj: BrandFollowUpSettings) -> str:
-        return f"{settings.SITE_URL}{reverse('followups:webhook')}?brand={obj.brand.slug}"
+        return f"{settings.SITE_URL}{reverse('followups:store-webhook', args=[obj.brand.slug])}"
+
+    @admin.display(description=_("Shopify webhook URL (orders/create, refunds/create)"))
+    def shopify_url(self, obj: BrandFollowUpSettings) -> str:
+        return f"{settings.SITE_URL}{reverse('followups:shopify', args=[obj.brand.slug])}"
+
+    @admin.display(description=_("WooCommerce delivery URL (order created, order updated)"))
+    def woocommerce_url(self, obj: BrandFollowUpSettings) -> str:
+        return f"{settings.SITE_URL}{reverse('followups:woocommerce', args=[obj.brand.slug])}"
 
     @admin.display(description=_("Webhook signing secret"))
     def secret(self, obj: BrandFollowUpSettings) -> str:

@@ -42,7 +42,7 @@ from .base import ScopedModelAdmin
 # A changed value longer than this is logged as changed, without the value.
 VALUE_MAX_CHARS = 200
 # Fields whose values never go into the log, only the fact that they changed.
-SECRET_FIELDS = frozenset({"webhook_secret"})
+SECRET_FIELDS = frozenset({"webhook_secret", "shopify_secret", "woocommerce_secret"})
 CHANGE_ACTIONS: dict[type[models.Model], str] = {
     Brand: AuditEntry.Action.BRAND_CHANGED,
     BrandFollowUpSettings: AuditEntry.Action.FOLLOWUP_SETTINGS_CHANGED,

@@ -10,7 +10,38 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """A time moved to UTC; offsets and years the database cannot store are refused (422)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    try:
+        value = value.astimezone(dt.UTC)
+    except OverflowError as error:
+        raise ValueError("This time is out of range.") from error
+    if not 1970 <= value.year <= 9998:
+        raise ValueError("Give a time between the years 1970 and 9998.")
+    return value
+
+
+# A time as the database keeps it: PostgreSQL refuses offsets beyond ±15:59, so every time
+# taken from a client is moved to UTC first.
+Instant = Annotated[dt.datetime, AfterValidator(_utc)]
+
+
+class TextIn(Schema):
+    """An input whose strings are checked for NUL characters, which no PostgreSQL text column
+    can store: refused with a 422 that names the field, on every database alike."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain a NUL character (\\u0000)")
+        return value
+
 
 Text = dict[str, str]  # a text in each language: {"en": "…", "es": "…"}
 Sku = Annotated[
@@ -100,22 +131,22 @@ class ProductsUpserted(Schema):
     products: list[ProductOut]
 
 
-class ItemIn(Schema):
+class ItemIn(TextIn):
     sku: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     quantity: int = Field(default=1, ge=1, le=2_147_483_647)
     price: Decimal | None = Field(default=None, ge=0, lt=Decimal(10) ** 8)
     ref: str = Field(default="", max_length=64, description="The product link's ref, if kept.")
 
 
-class ConsentIn(Schema):
+class ConsentIn(TextIn):
     wording_version: Annotated[str, StringConstraints(min_length=1, max_length=40)]
-    given_at: dt.datetime | None = None
+    given_at: Instant | None = None
 
 
-class PurchaseIn(Schema):
+class PurchaseIn(TextIn):
     order_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     items: list[ItemIn] = Field(min_length=1, max_length=200)
-    purchased_at: dt.datetime | None = None
+    purchased_at: Instant | None = None
     reference: str = Field(
         default="", max_length=200, description="A product link's ref, or the response token."
     )

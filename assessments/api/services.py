@@ -15,7 +15,7 @@ from assessments.followups.purchases import (
     StoreReceipt,
     store_purchase_record,
 )
-from assessments.models import Brand, Consent, Product
+from assessments.models import Brand, Consent, Product, Purchase
 
 from .schemas import ProductIn, PurchaseIn
 
@@ -102,4 +102,4 @@ def purchase_create(*, brand: Brand, purchase: PurchaseIn) -> StoreReceipt:
         if purchase.consent
         else None,
     )
-    return store_purchase_record(brand=brand, order=order)
+    return store_purchase_record(brand=brand, order=order, source=Purchase.Source.API)

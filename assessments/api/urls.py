@@ -22,14 +22,20 @@ _purchases_api = _api_view("purchases")
 def purchases_entry(request: HttpRequest) -> HttpResponse:
     """`/api/v1/purchases` has two doors, told apart by the credentials sent.
 
-    Stores already POST their signed events here (Standard Webhooks headers and `?brand=`,
-    assessments/followups/webhook.py); key holders list and record purchases with
-    `Authorization: Bearer`. A POST without a key is the store's (and its 401, unsigned, says
-    how to sign).
+    The store webhook's first address was this path with `?brand=` (it now has its own,
+    `/hooks/store/<brand>/`); stores set up then still POST their signed events here, so a
+    POST without an API key that names a brand or carries a Standard Webhooks signature is
+    theirs. Anything else is the API's, whose 401 is a problem detail saying how to send a key.
     """
-    if request.method == "POST" and "authorization" not in request.headers:
+    if request.method == "POST" and _from_a_store(request):
         return purchases_webhook(request)
     return _purchases_api(request)  # type: ignore[operator,no-any-return]
+
+
+def _from_a_store(request: HttpRequest) -> bool:
+    if "authorization" in request.headers:
+        return False
+    return "brand" in request.GET or "webhook-signature" in request.headers
 
 
 urlpatterns: list[URLPattern] = [

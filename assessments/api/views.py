@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,10 +16,11 @@ from assessments.models import ApiKey
 
 from . import present, selectors, services
 from .keys import api_key_authenticate
-from .problems import Problem, problem_response, validation_errors
+from .problems import CONTENT_TYPE, Problem, problem_response, validation_errors
 from .schemas import (
     AssessmentOut,
     CheckInOut,
+    Instant,
     Page,
     ProblemOut,
     ProductIn,
@@ -45,7 +45,26 @@ class BrandKey(HttpBearer):
         return key
 
 
-api = NinjaAPI(
+class ProblemsApi(NinjaAPI):
+    """django-ninja, with its OpenAPI document declaring error bodies as what they are.
+
+    Ninja names every response body `application/json`; ours for 4xx are RFC 9457 problem
+    details sent as `application/problem+json` (problems.CONTENT_TYPE). Clients that pick a
+    decoder by content type, and schemathesis, need the document to say so.
+    """
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        document = super().get_openapi_schema(**kwargs)
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                for status, declared in operation.get("responses", {}).items():
+                    content = declared.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content[CONTENT_TYPE] = content.pop("application/json")
+        return document
+
+
+api = ProblemsApi(
     title="Assessments API",
     version="1",
     description=(
@@ -58,7 +77,8 @@ api = NinjaAPI(
 )
 
 READ_ERRORS: dict[int, Any] = {401: ProblemOut, 404: ProblemOut, 422: ProblemOut, 429: ProblemOut}
-WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 403: ProblemOut}
+# 400: a body that is not JSON at all (a body that is JSON but wrong is a 422).
+WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 400: ProblemOut, 403: ProblemOut}
 
 
 def _key(request: HttpRequest) -> ApiKey:
@@ -131,8 +151,8 @@ def _missing(what: str) -> Problem:
 
 class WindowQuery(Schema):
     cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
-    since: dt.datetime | None = Field(default=None, description="From this time (inclusive).")
-    until: dt.datetime | None = Field(default=None, description="Before this time.")
+    since: Instant | None = Field(default=None, description="From this time (inclusive).")
+    until: Instant | None = Field(default=None, description="Before this time.")
     limit: int = Field(default=50, ge=1, le=selectors.PAGE_MAX)
 
     def window(self) -> selectors.Window:

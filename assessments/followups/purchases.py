@@ -452,10 +452,12 @@ def purchase_record(
     return purchase, True
 
 
-def store_purchase_record(*, brand: Brand, order: StoreOrder) -> StoreReceipt:
+def store_purchase_record(
+    *, brand: Brand, order: StoreOrder, source: str = Purchase.Source.WEBHOOK
+) -> StoreReceipt:
     """Record a store's order, linked to the response it came from when a reference says so.
 
-    Idempotent on the order id, like `purchase_record`.
+    Idempotent on the order id, like `purchase_record`; `source` names the door it came in by.
     """
     response = purchase_attribution(
         brand=brand, reference=order.reference, item_refs=[item.ref for item in order.items]
@@ -464,7 +466,7 @@ def store_purchase_record(*, brand: Brand, order: StoreOrder) -> StoreReceipt:
         brand=brand,
         order_id=order.order_id,
         items=order.items,
-        source=Purchase.Source.WEBHOOK,
+        source=source,
         purchased_at=order.purchased_at,
         response=response,
         email=order.email,

@@ -11,7 +11,11 @@ from . import views
 app_name = "followups"
 
 urlpatterns = [
+    # The store webhook's first address, kept as an alias (see views.purchases_webhook).
     path("api/v1/purchases", views.purchases_webhook, name="webhook"),
+    path("hooks/store/<slug:brand_slug>/", views.store_webhook, name="store-webhook"),
+    path("hooks/shopify/<slug:brand_slug>/", views.shopify_webhook, name="shopify"),
+    path("hooks/woocommerce/<slug:brand_slug>/", views.woocommerce_webhook, name="woocommerce"),
     path("r/<token:token>/purchase/", views.bought, name="bought"),
     path("f/<token:token>/", views.page, name="page"),
     path("f/<token:token>/changes/", views.changes, name="changes"),

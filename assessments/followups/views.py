@@ -9,6 +9,7 @@ the confirmation link's, only shows a page with a button, because link scanners 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.brands.mail import mail_can_go
-from assessments.followups import selectors, services, webhook
+from assessments.followups import selectors, services, stores, webhook
 from assessments.followups.confirmation import (
     CONFIRMATION_MAX_AGE,
     ConfirmationLink,
@@ -31,6 +32,7 @@ from assessments.followups.confirmation import (
     confirmation_product,
     confirmation_read,
 )
+from assessments.followups.deliveries import store_delivery_accept
 from assessments.followups.forms import BoughtForm, CheckInForm, PreferencesForm
 from assessments.followups.purchases import (
     ConsentNotFound,
@@ -53,6 +55,7 @@ from assessments.models import (
     FollowUp,
     FollowUpPlanStep,
     Response,
+    StoreDelivery,
 )
 from assessments.web import client_limited, cross_site_refusal, render_in, see_other
 
@@ -406,30 +409,34 @@ def _receipt(receipt: StoreReceipt) -> JsonResponse:
 
 @csrf_exempt
 @require_POST
-def purchases_webhook(request: HttpRequest) -> HttpResponse:
+def store_webhook(request: HttpRequest, brand_slug: str) -> HttpResponse:
     """A store reports a purchase or a refund, signed per the Standard Webhooks specification.
 
-    The brand is named in the query string (?brand=<slug>), because its secret is needed to
-    check the signature before the body may be trusted, or even parsed. The body is described
-    in `webhook.event_parse`.
+    The brand is named in the path, because its secret is needed to check the signature before
+    the body may be trusted, or even parsed. The body is described in `webhook.event_parse`.
 
     201: recorded; 200: already recorded (same order id) or refunded; 400: what is wrong;
     401: unknown brand, unsigned, badly signed or stale; 404: refund of an unknown order;
     413: a body over 256 KiB.
     """
-    brand = selectors.brand_by_slug(request.GET.get("brand", ""))
+    return _store_event(request, brand_slug)
+
+
+@csrf_exempt
+@require_POST
+def purchases_webhook(request: HttpRequest) -> HttpResponse:
+    """The store webhook's first address, `/api/v1/purchases?brand=<slug>` (a POST without an
+    `Authorization` header): kept so stores set up before `/hooks/store/<slug>/` keep working."""
+    return _store_event(request, request.GET.get("brand", ""))
+
+
+def _store_event(request: HttpRequest, brand_slug: str) -> HttpResponse:
+    brand = selectors.brand_by_slug(brand_slug)
     if brand is None:
-        return _problem(401, "Unknown brand: add ?brand=<your brand's slug> to the URL.")
-    refused = _unverified(request, brand)
+        return _problem(401, "Unknown brand: the URL must name your brand's slug.")
+    refused = _unverified(request, brand) or _limited(brand)
     if refused is not None:
         return refused
-    # Counted once the call is signed, so nobody but the store can use up the store's share.
-    try:
-        limit_take("webhook", str(brand.pk))
-    except Exceeded as exceeded:
-        tired = _problem(429, "Too many calls for this brand; retry after the time given.")
-        tired["Retry-After"] = str(exceeded.retry_after)
-        return tired
     try:
         event = webhook.event_parse(request.body)
         if isinstance(event, StoreRefund):
@@ -442,3 +449,133 @@ def purchases_webhook(request: HttpRequest) -> HttpResponse:
         return _problem(404, str(missing))
     except PurchaseRejected as rejected:
         return _problem(400, str(rejected))
+
+
+def _limited(brand: Brand) -> JsonResponse | None:
+    """A 429 once the brand's stores called too often; counted only for signed calls, so
+    nobody but the store can use up the store's share."""
+    try:
+        limit_take("webhook", str(brand.pk))
+    except Exceeded as exceeded:
+        tired = _problem(429, "Too many calls for this brand; retry after the time given.")
+        tired["Retry-After"] = str(exceeded.retry_after)
+        return tired
+    return None
+
+
+# -- Shopify and WooCommerce ------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def shopify_webhook(request: HttpRequest, brand_slug: str) -> HttpResponse:
+    """Shopify's `orders/create` and `refunds/create`, signed with `X-Shopify-Hmac-Sha256`."""
+    brand, refused = _platform_brand(request, brand_slug, "shopify_secret", "Shopify")
+    if refused is not None:
+        return refused
+    if not stores.hmac_base64_valid(
+        brand.followup_settings.shopify_secret,
+        request.body,
+        request.headers.get("X-Shopify-Hmac-Sha256", ""),
+    ):
+        return _problem(
+            401,
+            "X-Shopify-Hmac-Sha256 is missing or does not match: check the Shopify secret in "
+            "this brand's follow-up settings.",
+        )
+    topic = request.headers.get("X-Shopify-Topic", "")
+    return _platform_event(
+        request,
+        brand,
+        platform=StoreDelivery.Platform.SHOPIFY,
+        delivery_id=request.headers.get("X-Shopify-Webhook-Id", ""),
+        topic=topic,
+        read=lambda body: stores.shopify_event(topic, body),
+    )
+
+
+@csrf_exempt
+@require_POST
+def woocommerce_webhook(request: HttpRequest, brand_slug: str) -> HttpResponse:
+    """WooCommerce's order created and updated, signed with `X-WC-Webhook-Signature`."""
+    if stores.woocommerce_ping(request.body):
+        # Saving a webhook in WooCommerce sends this once, unsigned; it must get a 2xx or the
+        # webhook is not saved. It carries nothing, and nothing is written.
+        return JsonResponse({"ok": True})
+    brand, refused = _platform_brand(request, brand_slug, "woocommerce_secret", "WooCommerce")
+    if refused is not None:
+        return refused
+    if not stores.hmac_base64_valid(
+        brand.followup_settings.woocommerce_secret,
+        request.body,
+        request.headers.get("X-WC-Webhook-Signature", ""),
+    ):
+        return _problem(
+            401,
+            "X-WC-Webhook-Signature is missing or does not match: check the WooCommerce secret "
+            "in this brand's follow-up settings.",
+        )
+    topic = request.headers.get("X-WC-Webhook-Topic", "")
+    if topic and not topic.startswith("order."):
+        return JsonResponse({"outcome": "ignored", "note": f"Topic {topic!r} is not an order."})
+    return _platform_event(
+        request,
+        brand,
+        platform=StoreDelivery.Platform.WOOCOMMERCE,
+        delivery_id=request.headers.get("X-WC-Webhook-Delivery-ID", ""),
+        topic=topic,
+        read=stores.woocommerce_event,
+    )
+
+
+def _platform_brand(
+    request: HttpRequest, brand_slug: str, secret_field: str, platform: str
+) -> tuple[Brand, None] | tuple[None, JsonResponse]:
+    """The brand and a refusal: 401 without a secret for this platform, 413 for a huge body."""
+    brand = selectors.brand_by_slug(brand_slug)
+    found = selectors.followup_settings_of(brand.pk) if brand is not None else None
+    if brand is None or found is None or not getattr(found, secret_field):
+        return None, _problem(
+            401,
+            f"This brand has no {platform} secret yet: an owner pastes it in the admin, under "
+            "follow-up settings.",
+        )
+    if len(request.body) > webhook.MAX_BODY_BYTES:
+        return None, _problem(413, "The body is too large.")
+    brand.followup_settings = found
+    return brand, None
+
+
+def _platform_event(
+    request: HttpRequest,
+    brand: Brand,
+    *,
+    platform: str,
+    delivery_id: str,
+    topic: str,
+    read: Callable[[bytes], stores.StoreEvent],
+) -> HttpResponse:
+    refused = _limited(brand)
+    if refused is not None:
+        return refused
+    try:
+        done = store_delivery_accept(
+            brand=brand,
+            platform=platform,
+            delivery_id=delivery_id,
+            topic=topic,
+            event=read(request.body),
+        )
+    except stores.BodyUnreadable as unreadable:
+        return _problem(400, str(unreadable))
+    except PurchaseRejected as rejected:
+        return _problem(422, str(rejected))
+    body = {
+        "outcome": done.outcome,
+        "order_id": done.order_id,
+        "replayed": done.replayed,
+        "linked_to_response": done.linked_to_response,
+        "note": done.note,
+    }
+    created = done.outcome == StoreDelivery.Outcome.RECORDED and not done.replayed
+    return JsonResponse(body, status=201 if created else 200)

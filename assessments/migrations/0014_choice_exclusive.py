@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0012_api_keys_webhooks'),
+        ('assessments', '0013_store_adapters'),
     ]
 
     operations = [

@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='purchase',
             name='source',
-            field=models.CharField(choices=[('webhook', 'Store webhook'), ('customer', 'Customer (“I bought this”)'), ('staff', 'Staff entry'), ('store', 'In store (staff assist)'), ('demo', 'Demo')], max_length=16, verbose_name='source'),
+            field=models.CharField(choices=[('webhook', 'Store webhook'), ('shopify', 'Shopify'), ('woocommerce', 'WooCommerce'), ('api', 'REST API'), ('customer', 'Customer (“I bought this”)'), ('staff', 'Staff entry'), ('store', 'In store (staff assist)'), ('demo', 'Demo')], max_length=16, verbose_name='source'),
         ),
         migrations.AddConstraint(
             model_name='brandmembership',

@@ -21,6 +21,7 @@ from .followups import (
     FollowUpPlanStep,
     Purchase,
     PurchaseItem,
+    StoreDelivery,
 )
 from .insights import InsightsBucket, InsightsCount, InsightsCoverage
 from .integrations import ApiKey, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -65,6 +66,7 @@ __all__ = [
     "Scenario",
     "Step",
     "StoreCode",
+    "StoreDelivery",
     "Trait",
     "TraitBand",
     "WebhookDelivery",

@@ -78,6 +78,26 @@ class BrandFollowUpSettings(models.Model):
             "Your store signs purchase webhooks with this (Standard Webhooks). Keep it secret."
         ),
     )
+    # Shopify and WooCommerce make their own signing secrets; an owner pastes them here.
+    # Blank means the brand does not use that platform, and its deliveries are refused.
+    shopify_secret = models.CharField(
+        _("Shopify webhook secret"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The key Shopify signs webhooks with (Settings → Notifications → Webhooks, or your "
+            "app's client secret). Leave blank if you do not sell on Shopify."
+        ),
+    )
+    woocommerce_secret = models.CharField(
+        _("WooCommerce webhook secret"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The secret you typed when creating the webhooks in WooCommerce → Settings → "
+            "Advanced → Webhooks. Leave blank if you do not sell on WooCommerce."
+        ),
+    )
     weekly_cap = models.PositiveSmallIntegerField(
         _("follow-ups per customer per 7 days"),
         default=2,
@@ -109,6 +129,9 @@ class Purchase(models.Model):
 
     class Source(models.TextChoices):
         WEBHOOK = "webhook", _("Store webhook")
+        SHOPIFY = "shopify", _("Shopify")
+        WOOCOMMERCE = "woocommerce", _("WooCommerce")
+        API = "api", _("REST API")
         CUSTOMER = "customer", _("Customer (“I bought this”)")
         STAFF = "staff", _("Staff entry")
         STORE = "store", _("In store (staff assist)")
@@ -200,6 +223,47 @@ class PurchaseItem(models.Model):
             raise ValidationError({"rank": _("A recommended item needs its rank (1 = first).")})
         if not self.recommended and self.rank:
             raise ValidationError({"rank": _("Only a recommended item has a rank.")})
+
+
+class StoreDelivery(models.Model):
+    """A webhook delivery from a store platform, kept so a redelivery is not acted on twice.
+
+    Shopify resends a delivery with the same X-Shopify-Webhook-Id, WooCommerce with the same
+    X-WC-Webhook-Delivery-ID. The row is written in the transaction that acts on the delivery,
+    so a delivery that failed half-way is not remembered as done.
+    """
+
+    class Platform(models.TextChoices):
+        SHOPIFY = "shopify", _("Shopify")
+        WOOCOMMERCE = "woocommerce", _("WooCommerce")
+
+    class Outcome(models.TextChoices):
+        RECORDED = "recorded", _("Purchase recorded")
+        ALREADY_RECORDED = "already_recorded", _("Order already recorded")
+        REFUNDED = "refunded", _("Purchase refunded")
+        IGNORED = "ignored", _("Ignored")
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="store_deliveries")
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    delivery_id = models.CharField(_("delivery id"), max_length=200)
+    topic = models.CharField(_("topic"), max_length=64, blank=True)
+    order_id = models.CharField(_("order id"), max_length=200, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("store delivery")
+        verbose_name_plural = _("store deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "platform", "delivery_id"], name="store_delivery_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} {self.delivery_id}"
 
 
 class Consent(models.Model):

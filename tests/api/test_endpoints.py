@@ -138,7 +138,7 @@ def test_purchases_are_recorded_as_the_webhook_would_and_listed(api, completed):
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["purchase"]["response_id"] == completed.pk
     assert first.json()["followups_scheduled"] == FollowUp.objects.count() > 0
-    assert Purchase.objects.count() == 1
+    assert Purchase.objects.get().source == "api"
     listed = api.get("/purchases").json()["items"]
     assert [(p["order_id"], p["items"][0]["quantity"]) for p in listed] == [("API-1", 2)]
     unknown = api.send("post", "/purchases", {"order_id": "API-2", "items": [{"sku": "nope"}]})
@@ -161,3 +161,18 @@ def test_the_openapi_document_and_docs_page(client, db):
     assert document["openapi"].startswith("3.1")
     assert "/api/v1/responses" in document["paths"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_the_openapi_document_declares_errors_as_problem_details(client, db):
+    document = client.get("/api/v1/openapi.json").json()
+    listing = document["paths"]["/api/v1/responses"]["get"]["responses"]
+    assert set(listing["200"]["content"]) == {"application/json"}
+    assert set(listing["401"]["content"]) == {"application/problem+json"}
+    assert set(listing["422"]["content"]) == {"application/problem+json"}
+
+
+def test_a_post_to_purchases_without_key_or_store_signature_gets_the_apis_401(client, db):
+    answer = client.post("/api/v1/purchases", {"order_id": "X"}, content_type="application/json")
+    assert answer.status_code == 401
+    assert answer["Content-Type"] == "application/problem+json"
+    assert "Authorization: Bearer" in answer.json()["detail"]

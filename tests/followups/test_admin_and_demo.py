@@ -98,7 +98,8 @@ def test_only_owners_see_the_webhook_secret(client, brand):
     page = client.get(reverse("admin:assessments_brandfollowupsettings_change", args=[row.pk]))
     assert page.status_code == 200
     body = page.content.decode()
-    assert secret in body and f"?brand={brand.slug}" in body
+    assert secret in body and f"/hooks/store/{brand.slug}/" in body
+    assert f"/hooks/shopify/{brand.slug}/" in body and f"/hooks/woocommerce/{brand.slug}/" in body
 
 
 def test_load_demo_loads_a_plan_for_each_demo_assessment_and_is_idempotent():
