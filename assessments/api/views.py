@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query, Router, Schema, Status
@@ -11,6 +12,8 @@ from ninja.security import HttpBearer
 from pydantic import Field
 
 from assessments.followups.purchases import PurchaseRejected
+from assessments.insights.figures import Filters, Insights
+from assessments.insights.selectors import insights_for
 from assessments.limits import Exceeded, limit_take
 from assessments.models import ApiKey
 
@@ -202,6 +205,30 @@ def version_detail(request: HttpRequest, key: str, number: int) -> dict[str, Any
     if version is None:
         raise _missing(f"version {number} of assessment {key!r}")
     return present.version_out(version)
+
+
+class InsightsQuery(Schema):
+    """The Insights page's filters; each figure obeys all of them."""
+
+    since: date | None = Field(default=None, description="Responses started on or after.")
+    until: date | None = Field(default=None, description="Responses started on or before.")
+    version: int | None = Field(default=None, ge=1, le=100_000, description="Version number.")
+    channel: Literal["", "direct", "embedded", "kiosk"] = ""
+    origin: str = Field(default="", max_length=200, description="The partner page's origin.")
+    language: str = Field(default="", max_length=16)
+    utm_source: str = Field(default="", max_length=200)
+    utm_campaign: str = Field(default="", max_length=200)
+    outcome: str = Field(default="", max_length=64, description="An outcome's key.")
+
+
+@assessments.get("/{key}/insights", response={200: Insights, **READ_ERRORS})
+def assessment_insights(request: HttpRequest, key: str, filters: Query[InsightsQuery]) -> Any:
+    """The figures of the admin's Insights page: funnel, answers, products, the north star and
+    the CX metrics, each with its n and 95% interval (`value` null: too few answers)."""
+    found = selectors.assessment_of(_key(request).brand, key)
+    if found is None:
+        raise _missing(f"assessment {key!r}")
+    return insights_for(found, Filters(**filters.dict()))
 
 
 # -- responses --------------------------------------------------------------------------
