@@ -31,6 +31,7 @@ from assessments.authoring.services import (
     draft_problems,
     version_make_live,
 )
+from assessments.authoring.outcomes import outcome_rules_save
 from assessments.authoring.steps import StepSaved, step_contents_save
 from assessments.brands.tenancy import editable_brand_ids, is_superuser
 from assessments.engine.text import localized
@@ -63,6 +64,7 @@ from .forms import (
 from .insights import insights_urls
 from .privacy import audit_admin_action
 from .problems import problem_links
+from .outcome_page import OutcomeRules
 from .step_page import StepPage
 
 REORDER_MEDIA = {"js": ["assessments/admin/reorder.js"]}
@@ -195,8 +197,22 @@ class OutcomeInline(ScopedStackedInline):
     form = OutcomeForm
     brand_path = "assessment__brand"
     extra = 0
-    fields = ["position", "key", "title", "description", "image", "rule", "priority"]
+    fields = ["position", "key", "title", "description", "image", "edit_rule"]
+    readonly_fields = ["edit_rule"]
     classes = ["reorderable", "collapse"]
+
+    @admin.display(description=_("Rule and priority"))
+    def edit_rule(self, obj: Outcome) -> str:
+        if obj is None or obj.pk is None:
+            return _("Save the outcome first, then choose when it applies.")
+        words = _("a fallback: always applies") if obj.rule is None else _("applies by its rule")
+        return format_html(
+            '{} · <a href="{}#outcome-{}" class="outcome-rules-link">{}</a>',
+            words,
+            reverse("admin:assessments_assessment_outcomes", args=[obj.assessment_id]),
+            obj.pk,
+            _("edit the outcome rules"),
+        )
 
 
 class RecommendationInline(ScopedStackedInline):
@@ -341,9 +357,45 @@ class AssessmentAdmin(FlowMapViews, KeysLockedOncePublished, ScopedModelAdmin):
                 view(require_http_methods(["GET", "POST"])(self.make_live_view)),
                 name="assessments_assessment_make_live",
             ),
+            path(
+                "<int:pk>/outcomes/",
+                view(require_http_methods(["GET", "POST"])(self.outcomes_view)),
+                name="assessments_assessment_outcomes",
+            ),
             *insights_urls(self),
             *super().get_urls(),
         ]
+
+    def outcomes_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Every outcome's rule and priority on one page, with a rule builder each."""
+        posted = request.method == "POST"
+        assessment = self._get(request, pk, edit=posted)
+        page = OutcomeRules(assessment, data=request.POST if posted else None)
+        if posted and page.is_valid():
+            changed = page.changed()
+            outcome_rules_save(outcomes=changed)
+            words = _("Outcome rules saved (%(n)d changed).") % {"n": len(changed)}
+            self.log_change(request, assessment, words)
+            self.message_user(request, words, messages.SUCCESS)
+            if "_return" in request.POST:
+                return HttpResponseRedirect(self._change_url(assessment))
+            return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": assessment,
+            "assessment": assessment,
+            "page": page,
+            "can_edit": self.has_change_permission(request, assessment),
+            "errors": page.error_count() if posted else 0,
+            "title": _("Outcome rules of %(name)s") % {"name": assessment},
+        }
+        return TemplateResponse(
+            request,
+            "admin/assessments/assessment/outcomes.html",
+            context,
+            status=400 if posted else 200,
+        )
 
     def _get(self, request: HttpRequest, pk: int, *, edit: bool) -> Assessment:
         assessment = get_object_or_404(self.get_queryset(request), pk=pk)
