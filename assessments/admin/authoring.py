@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.authoring.definitions import definition_from_draft
+from assessments.authoring.outcomes import outcome_rules_save
 from assessments.authoring.scenarios import DraftCheck
 from assessments.authoring.services import (
     DefinitionRejected,
@@ -31,7 +32,6 @@ from assessments.authoring.services import (
     draft_problems,
     version_make_live,
 )
-from assessments.authoring.outcomes import outcome_rules_save
 from assessments.authoring.steps import StepSaved, step_contents_save
 from assessments.brands.tenancy import editable_brand_ids, is_superuser
 from assessments.engine.text import localized
@@ -62,9 +62,9 @@ from .forms import (
     assessment_of,
 )
 from .insights import insights_urls
+from .outcome_page import OutcomeRules
 from .privacy import audit_admin_action
 from .problems import problem_links
-from .outcome_page import OutcomeRules
 from .step_page import StepPage
 
 REORDER_MEDIA = {"js": ["assessments/admin/reorder.js"]}

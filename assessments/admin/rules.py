@@ -13,8 +13,8 @@ ways are checked by the engine's validation before anything is saved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -29,6 +29,7 @@ from assessments.engine.text import localized
 from assessments.models import Assessment, Question, Step
 
 ALWAYS, ALL, ANY = "always", "all", "any"
+SHOW_STEP, ALWAYS_LABEL = _("Show this step"), _("always")
 SEP = "|"
 
 
@@ -367,8 +368,8 @@ class ConditionBuilder:
         references: References,
         prefix: str,
         data: Any = None,
-        subject: Any = _("Show this step"),
-        always: Any = _("always"),
+        subject: Any = SHOW_STEP,
+        always: Any = ALWAYS_LABEL,
     ) -> None:
         self.references = references
         shown = condition_rows(condition)
