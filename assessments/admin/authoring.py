@@ -197,7 +197,7 @@ class OutcomeInline(ScopedStackedInline):
     form = OutcomeForm
     brand_path = "assessment__brand"
     extra = 0
-    fields = ["position", "key", "title", "description", "image", "edit_rule"]
+    fields = ["position", "key", "title", "description", "image", "priority", "edit_rule"]
     readonly_fields = ["edit_rule"]
     classes = ["reorderable", "collapse"]
 
@@ -205,7 +205,11 @@ class OutcomeInline(ScopedStackedInline):
     def edit_rule(self, obj: Outcome) -> str:
         if obj is None or obj.pk is None:
             return _("Save the outcome first, then choose when it applies.")
-        words = _("a fallback: always applies") if obj.rule is None else _("applies by its rule")
+        words = (
+            _("a fallback: always applies")
+            if obj.rule is None
+            else _("applies when its rule holds")
+        )
         return format_html(
             '{} · <a href="{}#outcome-{}" class="outcome-rules-link">{}</a>',
             words,

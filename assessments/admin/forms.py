@@ -12,12 +12,15 @@ from django.core.validators import MaxValueValidator, MinValueValidator, URLVali
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.forms.fields import InvalidJSONInput
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from assessments.authoring.images import image_clean
+from assessments.authoring.selectors import catalogue_attributes
 from assessments.embedding.origins import OriginError, clean_allowed_origins
 from assessments.engine.bounds import Range, bounds
 from assessments.engine.structure import MAX_DEPTH
+from assessments.engine.text import localized
 from assessments.models import (
     Assessment,
     Brand,
@@ -30,6 +33,8 @@ from assessments.models import (
 )
 from assessments.models.brands import RETENTION_DAYS_DEFAULT
 from assessments.models.fields import LocalizedTextFormField
+
+from .rows import Column, RowsWidget, attributes_widget, sku_rows
 
 # -- bounded numbers and JSON --------------------------------------------------------------
 
@@ -242,6 +247,7 @@ class ProductForm(forms.ModelForm):
             "Required: every recommended product is shown with its picture. A PNG, JPEG, WebP "
             "or GIF of at most %(mb)d MB; a square thumbnail is made from it."
         ) % {"mb": settings.MAX_IMAGE_UPLOAD_BYTES // 1_048_576}
+        self._attributes_as_rows()
 
     def clean_image(self) -> Any:
         return _clean_upload(self, "image")
@@ -255,11 +261,28 @@ class ProductForm(forms.ModelForm):
         )(url)
         return url
 
+    def _attributes_as_rows(self) -> None:
+        self.fields["attributes"].widget = attributes_widget()
+        self.fields["attributes"].help_text = _(
+            "What recommendation rules match: a name (e.g. “support”) and its value. A list "
+            "holds several values, separated by commas (“high, medium”)."
+        )
+
     def clean_attributes(self) -> Any:
         value = self.cleaned_data.get("attributes")
         if not isinstance(value, dict):
             raise forms.ValidationError(_('Attributes are a JSON object: {"feel": "soft"}.'))
         for name, item in value.items():
+            if item == {"not": "number"}:
+                raise forms.ValidationError(
+                    _("Attribute “%(name)s” is a number: type digits, like 8 or 7.5."),
+                    params={"name": name},
+                )
+            if item == {"not": "yes-no"}:
+                raise forms.ValidationError(
+                    _("Attribute “%(name)s” is yes or no: type “yes” or “no”."),
+                    params={"name": name},
+                )
             ok = isinstance(item, str | int | float | bool) or (
                 isinstance(item, list) and all(isinstance(v, str) for v in item)
             )
@@ -315,9 +338,72 @@ class QuestionForm(StableKeyForm):
 
 
 class RecommendationForm(forms.ModelForm):
+    """Filters, trait fit and preferences as rows chosen from the assessment's questions and
+    traits and the catalogue's attribute names (with the values products give them)."""
+
     class Meta:
         model = RecommendationSettings
         fields = "__all__"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assessment = (
+            getattr(self.instance, "assessment", None) if self.instance.assessment_id else None
+        )
+        attributes: tuple[tuple[str, str], ...] | None = None
+        answers = choice_answers = traits = skus = None
+        if assessment is not None:
+            language = get_language() or ""
+            found = catalogue_attributes(assessment.brand_id)
+            attributes = tuple(
+                (name, f"{name} ({', '.join(values[:6])}{'…' if len(values) > 6 else ''})")
+                for name, values in found.items()
+            )
+            questions = [
+                q
+                for step in assessment.steps.prefetch_related("questions")
+                for q in step.questions.all()
+                if q.kind != Question.Kind.INFO
+            ]
+
+            def named(q: Question) -> tuple[str, str]:
+                return (q.key, f"{q.key}: {localized(q.prompt, language) or q.key}")
+
+            answers = tuple(named(q) for q in questions)
+            choice_answers = tuple(named(q) for q in questions if q.kind in Question.CHOICE_KINDS)
+            traits = tuple(
+                (t.key, f"{t.key}: {localized(t.label, language) or t.key}")
+                for t in assessment.traits.all()
+            )
+            skus = tuple(
+                Product.objects.filter(brand_id=assessment.brand_id)
+                .order_by("sku")
+                .values_list("sku", "sku")
+            )
+            outcome = self.fields["outcome_attribute"]
+            current = self.initial.get("outcome_attribute") or ""
+            options = [("", "—"), *attributes]
+            if current and current not in found:
+                options.append((current, current))
+            outcome.widget = forms.Select(choices=options)
+        attribute = Column("attribute", _("Product attribute"), choices=attributes)
+        weight = Column("weight", _("Weight"), number=True)
+        widgets = {
+            "filters": [attribute, Column("answer", _("Must match the answer to"), answers)],
+            "trait_fit": [Column("trait", _("Trait"), traits), attribute, weight],
+            "preferences": [
+                Column("answer", _("Answer to"), choice_answers),
+                attribute,
+                weight,
+            ],
+        }
+        for name, columns in widgets.items():
+            self.fields[name].widget = RowsWidget(columns)
+        self.fields["fallback_skus"].widget = RowsWidget(
+            [Column("sku", _("Product"), skus)],
+            to_rows=sku_rows,
+            from_rows=lambda rows: [row["sku"] for row in rows],
+        )
 
     def _weights(self, name: str) -> Any:
         value = self.cleaned_data.get(name) or []
