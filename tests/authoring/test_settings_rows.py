@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from assessments.admin.forms import ProductForm, RecommendationForm
+from assessments.admin.forms import RecommendationForm
 from assessments.admin.rows import attribute_rows, attribute_value
 from assessments.authoring.services import assessment_import, draft_problems
 from assessments.models import Product
