@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from assessments.authoring.bundles import assessment_import_archive, is_archive
 from assessments.authoring.definitions import definition_from_draft
 from assessments.authoring.outcomes import outcome_rules_save
 from assessments.authoring.scenarios import DraftCheck
@@ -147,6 +148,10 @@ def _saved_words(saved: StepSaved) -> str:
         if count:
             words.append(str(text % {"n": count}) + ".")
     return " ".join(words)
+
+
+def _json(*, content: bytes, **kwargs: Any) -> Assessment:
+    return assessment_import(source=content, **kwargs)
 
 
 def _change_url(obj: Any) -> str:
@@ -583,9 +588,10 @@ class AssessmentAdmin(FlowMapViews, KeysLockedOncePublished, ScopedModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 with transaction.atomic():
-                    assessment = assessment_import(
+                    content = form.cleaned_data["file"]
+                    assessment = (assessment_import_archive if is_archive(content) else _json)(
                         brand=form.cleaned_data["brand"],
-                        source=form.cleaned_data["file"],
+                        content=content,
                         publish=form.cleaned_data["publish"],
                         user=request.user,
                     )

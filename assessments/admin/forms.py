@@ -15,6 +15,7 @@ from django.forms.fields import InvalidJSONInput
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from assessments.authoring.bundles import ARCHIVE_MAX_BYTES, is_archive
 from assessments.authoring.images import image_clean
 from assessments.authoring.selectors import catalogue_attributes
 from assessments.embedding.origins import OriginError, clean_allowed_origins
@@ -466,8 +467,12 @@ class BrandForm(forms.ModelForm):
 class ImportForm(forms.Form):
     brand = forms.ModelChoiceField(queryset=Brand.objects.none(), label=_("Brand"))
     file = forms.FileField(
-        label=_("Definition file (JSON)"),
-        help_text=_("A file written by Export, or by hand following the JSON Schema."),
+        label=_("Definition file (JSON, or a .zip with its images)"),
+        help_text=_(
+            "A file written by Export, or by hand following the JSON Schema. To bring images, "
+            "upload a .zip holding the JSON and the images, their paths in the JSON relative to "
+            "it (“images/ghost.png”)."
+        ),
     )
     publish = forms.BooleanField(
         required=False, label=_("Publish it as a new version once imported")
@@ -479,6 +484,9 @@ class ImportForm(forms.Form):
 
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]
-        if upload.size > 5 * 1024 * 1024:
+        if upload.size > ARCHIVE_MAX_BYTES:
+            raise forms.ValidationError(_("A .zip is limited to 50 MB."))
+        content = upload.read()
+        if not is_archive(content) and upload.size > 5 * 1024 * 1024:
             raise forms.ValidationError(_("Definition files are limited to 5 MB."))
-        return upload.read()
+        return content
