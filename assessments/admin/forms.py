@@ -35,7 +35,7 @@ from assessments.models import (
 from assessments.models.brands import RETENTION_DAYS_DEFAULT
 from assessments.models.fields import LocalizedTextFormField
 
-from .rows import Column, RowsWidget, attributes_widget, sku_rows
+from .rows import Column, RowsWidget, attributes_widget, string_rows
 
 # -- bounded numbers and JSON --------------------------------------------------------------
 
@@ -402,7 +402,7 @@ class RecommendationForm(forms.ModelForm):
             self.fields[name].widget = RowsWidget(columns)
         self.fields["fallback_skus"].widget = RowsWidget(
             [Column("sku", _("Product"), skus)],
-            to_rows=sku_rows,
+            to_rows=lambda value: string_rows(value, "sku"),
             from_rows=lambda rows: [row["sku"] for row in rows],
         )
 

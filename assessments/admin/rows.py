@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -154,11 +155,11 @@ def _list_value(columns: list[Column]) -> Callable[[list[dict[str, str]]], Any]:
     return from_rows
 
 
-def sku_rows(value: Any) -> list[dict[str, str]] | None:
-    """A list of skus as one-cell rows."""
-    if not isinstance(value, list) or not all(isinstance(sku, str) for sku in value):
+def string_rows(value: Any, key: str) -> list[dict[str, str]] | None:
+    """A list of texts (skus, language codes) as one-cell rows."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         return None
-    return [{"sku": sku} for sku in value]
+    return [{key: item} for item in value]
 
 
 # -- product attributes: name, kind, value --------------------------------------------------
@@ -221,4 +222,13 @@ def attributes_widget() -> RowsWidget:
         ],
         to_rows=attribute_rows,
         from_rows=attribute_value,
+    )
+
+
+def languages_widget() -> RowsWidget:
+    """A list of language codes (the first the default) picked from the site's languages."""
+    return RowsWidget(
+        [Column("code", _("Language"), choices=tuple((c, str(n)) for c, n in settings.LANGUAGES))],
+        to_rows=lambda value: string_rows(value, "code"),
+        from_rows=lambda rows: [row["code"] for row in rows],
     )
