@@ -207,8 +207,16 @@ class StepPage:
         _in_order(self.questions, len(self.questions.initial_forms))
         self.choices: dict[str, Any] = {}
         self.checked: list[Any] = []  # the formsets is_valid() validated
+        # A question without choices yet gets three empty ones: a new question is usually
+        # written with its choices in one go.
+        first_choices = inlineformset_factory(
+            Question, Choice, form=choice_form, fields=CHOICE_FIELDS, extra=3, can_delete=True
+        )
         for form in self.questions.forms:
-            formset = choices(data, files, instance=form.instance, prefix=f"{form.prefix}-choices")
+            empty = form.instance.pk is None or not form.instance.choices.exists()
+            formset = (first_choices if empty else choices)(
+                data, files, instance=form.instance, prefix=f"{form.prefix}-choices"
+            )
             _in_order(formset, len(formset.initial_forms))
             self.choices[form.prefix] = formset
             form.choice_formset = formset
