@@ -233,6 +233,20 @@ class RecommendationInline(ScopedStackedInline):
     min_num = 1
     verbose_name_plural = _("Recommendation settings")
 
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class WithAssessment(formset):  # type: ignore[misc, valid-type]
+            # The rows offer the assessment's questions and traits, also before the settings
+            # row exists (an assessment saved without touching them).
+            def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+                kwargs = super().get_form_kwargs(index)
+                if self.instance is not None and self.instance.pk is not None:
+                    kwargs["assessment"] = self.instance
+                return kwargs
+
+        return WithAssessment
+
 
 class VersionInline(ScopedTabularInline):
     """Who published what when, how many customers took it, and which one is live."""

@@ -131,6 +131,11 @@ class BrandScoped:
             related, label = part
             field.queryset = field.queryset.select_related(related)
             field.label_from_instance = label
+        if field is not None and db_field.related_model is Brand and not is_superuser(request):
+            # Staff of one brand have nothing to choose: their brand is filled in.
+            only = list(field.queryset.values_list("pk", flat=True)[:2])
+            if len(only) == 1:
+                field.initial = only[0]
         return field
 
 

@@ -346,11 +346,10 @@ class RecommendationForm(forms.ModelForm):
         model = RecommendationSettings
         fields = "__all__"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, assessment: Assessment | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        assessment = (
-            getattr(self.instance, "assessment", None) if self.instance.assessment_id else None
-        )
+        if assessment is None and self.instance.assessment_id:
+            assessment = self.instance.assessment
         attributes: tuple[tuple[str, str], ...] | None = None
         answers = choice_answers = traits = skus = None
         if assessment is not None:
@@ -398,8 +397,19 @@ class RecommendationForm(forms.ModelForm):
                 weight,
             ],
         }
+        helps = {
+            "filters": _("Hard filters: a product stays only if its attribute matches the answer."),
+            "trait_fit": _(
+                "Products whose attribute names the customer's band of the trait score higher."
+            ),
+            "preferences": _("Products whose attribute has the picked choices score higher."),
+        }
         for name, columns in widgets.items():
             self.fields[name].widget = RowsWidget(columns)
+            self.fields[name].help_text = helps[name]
+        self.fields["fallback_skus"].help_text = _(
+            "Shown, with the fallback message, when the filters leave no product."
+        )
         self.fields["fallback_skus"].widget = RowsWidget(
             [Column("sku", _("Product"), skus)],
             to_rows=lambda value: string_rows(value, "sku"),
