@@ -92,7 +92,7 @@ def test_a_wrong_field_is_marked_and_nothing_typed_is_lost(live_server, browser,
 def test_the_rule_builder_shows_only_the_inputs_a_condition_needs(live_server, browser, step, size):
     context, page, errors = open_page(browser, live_server, step, size)
     low = page.locator("[name='step-rule-rows-0-low']")
-    page.get_by_label("when all of these hold").check()
+    page.locator("#step-condition").get_by_label("when all of these hold").check()
     page.select_option("[name='step-rule-rows-0-code']", "trait|support|band|high")
     assert not low.is_visible()
     page.select_option("[name='step-rule-rows-1-code']", "answer|km|range")
