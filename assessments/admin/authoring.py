@@ -19,7 +19,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from assessments.authoring.bundles import assessment_import_archive, is_archive
 from assessments.authoring.definitions import definition_from_draft
+from assessments.authoring.outcomes import outcome_rules_save
 from assessments.authoring.scenarios import DraftCheck
 from assessments.authoring.services import (
     DefinitionRejected,
@@ -61,6 +63,7 @@ from .forms import (
     assessment_of,
 )
 from .insights import insights_urls
+from .outcome_page import OutcomeRules
 from .privacy import audit_admin_action
 from .problems import problem_links
 from .step_page import StepPage
@@ -147,6 +150,10 @@ def _saved_words(saved: StepSaved) -> str:
     return " ".join(words)
 
 
+def _json(*, content: bytes, **kwargs: Any) -> Assessment:
+    return assessment_import(source=content, **kwargs)
+
+
 def _change_url(obj: Any) -> str:
     return reverse(f"admin:assessments_{obj._meta.model_name}_change", args=[obj.pk])
 
@@ -195,8 +202,26 @@ class OutcomeInline(ScopedStackedInline):
     form = OutcomeForm
     brand_path = "assessment__brand"
     extra = 0
-    fields = ["position", "key", "title", "description", "image", "rule", "priority"]
+    fields = ["position", "key", "title", "description", "image", "priority", "edit_rule"]
+    readonly_fields = ["edit_rule"]
     classes = ["reorderable", "collapse"]
+
+    @admin.display(description=_("Rule and priority"))
+    def edit_rule(self, obj: Outcome) -> str:
+        if obj is None or obj.pk is None:
+            return _("Save the outcome first, then choose when it applies.")
+        words = (
+            _("a fallback: always applies")
+            if obj.rule is None
+            else _("applies when its rule holds")
+        )
+        return format_html(
+            '{} · <a href="{}#outcome-{}" class="outcome-rules-link">{}</a>',
+            words,
+            reverse("admin:assessments_assessment_outcomes", args=[obj.assessment_id]),
+            obj.pk,
+            _("edit the outcome rules"),
+        )
 
 
 class RecommendationInline(ScopedStackedInline):
@@ -207,6 +232,20 @@ class RecommendationInline(ScopedStackedInline):
     max_num = 1
     min_num = 1
     verbose_name_plural = _("Recommendation settings")
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class WithAssessment(formset):  # type: ignore[misc, valid-type]
+            # The rows offer the assessment's questions and traits, also before the settings
+            # row exists (an assessment saved without touching them).
+            def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+                kwargs = super().get_form_kwargs(index)
+                if self.instance is not None and self.instance.pk is not None:
+                    kwargs["assessment"] = self.instance
+                return kwargs
+
+        return WithAssessment
 
 
 class VersionInline(ScopedTabularInline):
@@ -341,9 +380,45 @@ class AssessmentAdmin(FlowMapViews, KeysLockedOncePublished, ScopedModelAdmin):
                 view(require_http_methods(["GET", "POST"])(self.make_live_view)),
                 name="assessments_assessment_make_live",
             ),
+            path(
+                "<int:pk>/outcomes/",
+                view(require_http_methods(["GET", "POST"])(self.outcomes_view)),
+                name="assessments_assessment_outcomes",
+            ),
             *insights_urls(self),
             *super().get_urls(),
         ]
+
+    def outcomes_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Every outcome's rule and priority on one page, with a rule builder each."""
+        posted = request.method == "POST"
+        assessment = self._get(request, pk, edit=posted)
+        page = OutcomeRules(assessment, data=request.POST if posted else None)
+        if posted and page.is_valid():
+            changed = page.changed()
+            outcome_rules_save(outcomes=changed)
+            words = _("Outcome rules saved (%(n)d changed).") % {"n": len(changed)}
+            self.log_change(request, assessment, words)
+            self.message_user(request, words, messages.SUCCESS)
+            if "_return" in request.POST:
+                return HttpResponseRedirect(self._change_url(assessment))
+            return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": assessment,
+            "assessment": assessment,
+            "page": page,
+            "can_edit": self.has_change_permission(request, assessment),
+            "errors": page.error_count() if posted else 0,
+            "title": _("Outcome rules of %(name)s") % {"name": assessment},
+        }
+        return TemplateResponse(
+            request,
+            "admin/assessments/assessment/outcomes.html",
+            context,
+            status=400 if posted else 200,
+        )
 
     def _get(self, request: HttpRequest, pk: int, *, edit: bool) -> Assessment:
         assessment = get_object_or_404(self.get_queryset(request), pk=pk)
@@ -527,9 +602,10 @@ class AssessmentAdmin(FlowMapViews, KeysLockedOncePublished, ScopedModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 with transaction.atomic():
-                    assessment = assessment_import(
+                    content = form.cleaned_data["file"]
+                    assessment = (assessment_import_archive if is_archive(content) else _json)(
                         brand=form.cleaned_data["brand"],
-                        source=form.cleaned_data["file"],
+                        content=content,
                         publish=form.cleaned_data["publish"],
                         user=request.user,
                     )

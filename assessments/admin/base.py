@@ -15,11 +15,13 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from assessments.brands.tenancy import editable_brand_ids, is_superuser, readable_brand_ids
 from assessments.models import Assessment, Brand, Question, Step, Trait
 
 from .forms import DefinitionJSONField, bounded_formfield, form_in_languages, languages_of
+from .rows import languages_widget
 
 # Foreign keys an author may pick, each scoped by its own path to the brand.
 SCOPED_CHOICES: dict[type[models.Model], str] = {
@@ -109,6 +111,10 @@ class BrandScoped:
         self, db_field: models.Field, request: HttpRequest, **kwargs: Any
     ) -> Any:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        if db_field.name == "languages" and field is not None:
+            # Picked from the site's languages, in order (the first is the default), not typed.
+            field.widget = languages_widget()
+            field.help_text = _("The first is the default language.")
         return bounded_formfield(db_field, field)
 
     def formfield_for_foreignkey(
@@ -125,6 +131,11 @@ class BrandScoped:
             related, label = part
             field.queryset = field.queryset.select_related(related)
             field.label_from_instance = label
+        if field is not None and db_field.related_model is Brand and not is_superuser(request):
+            # Staff of one brand have nothing to choose: their brand is filled in.
+            only = list(field.queryset.values_list("pk", flat=True)[:2])
+            if len(only) == 1:
+                field.initial = only[0]
         return field
 
 

@@ -8,14 +8,17 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from assessments.brands.mail import email_clean
 from assessments.brands.tenancy import editable_brand_ids, is_superuser, owned_brand_ids
 from assessments.followups import selectors
+from assessments.followups.previews import followup_previews
 from assessments.followups.purchases import (
     QUANTITY_MAX,
     ConsentInput,
@@ -62,7 +65,18 @@ class FollowUpPlanStepInline(ScopedStackedInline, admin.StackedInline):
     brand_path = "plan__assessment__brand"
     parent_brand_path = "assessment__brand"
     extra = 0
-    fields = [("delay_days", "kind", "position"), "subject", "body"]
+    fields = [("delay_days", "kind", "position"), "subject", "body", "preview"]
+    readonly_fields = ["preview"]
+
+    @admin.display(description=_("Preview"))
+    def preview(self, obj: FollowUpPlanStep) -> str:
+        if obj is None or obj.pk is None:
+            return _("Save the step to preview its e-mail.")
+        return format_html(
+            '<a href="{}" class="followup-preview-link">{}</a>',
+            reverse("admin:assessments_followupplan_preview", args=[obj.plan_id, obj.pk]),
+            _("Preview the e-mail in each language (with sample values)"),
+        )
 
 
 @admin.register(FollowUpPlan)
@@ -79,6 +93,64 @@ class FollowUpPlanAdmin(ScopedModelAdmin):
         "condition",
     ]
     inlines = [FollowUpPlanStepInline]
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/steps/<int:step>/preview/",
+                view(self.preview_view),
+                name="assessments_followupplan_preview",
+            ),
+            path(
+                "<int:pk>/steps/<int:step>/preview/<str:language>/email.html",
+                view(self.preview_html_view),
+                name="assessments_followupplan_preview_html",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _step(self, request: HttpRequest, pk: int, step: int) -> FollowUpPlanStep:
+        plan = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_view_permission(request, plan):
+            raise Http404
+        return get_object_or_404(plan.steps.select_related("plan__assessment__brand"), pk=step)
+
+    def preview_view(self, request: HttpRequest, pk: int, step: int) -> HttpResponse:
+        """The step's e-mail in each of the brand's languages: subject, HTML and plain text."""
+        row = self._step(request, pk, step)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": row.plan,
+            "step": row,
+            "previews": followup_previews(row),
+            "title": _("Preview of “%(plan)s”, day %(day)d")
+            % {"plan": row.plan.name, "day": row.delay_days},
+        }
+        return TemplateResponse(request, "admin/assessments/followupplan/preview.html", context)
+
+    def preview_html_view(
+        self, request: HttpRequest, pk: int, step: int, language: str
+    ) -> HttpResponse:
+        """One language's HTML e-mail, for the preview's frame: inline styles as mail needs."""
+        row = self._step(request, pk, step)
+        emails = dict(followup_previews(row))
+        if language not in emails:
+            raise Http404
+        return _email_frame(HttpResponse(emails[language].html))
+
+
+def _email_frame(response: HttpResponse) -> HttpResponse:
+    """An e-mail's HTML shown in the admin's own frame: mail clients need inline styles, so this
+    one response allows them, and scripts nowhere; only the admin's pages may frame it."""
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https:; "
+        "frame-ancestors 'self'"
+    )
+    # The site's middlewares keep headers a view set.
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 # -- purchases ---------------------------------------------------------------------------

@@ -12,12 +12,16 @@ from django.core.validators import MaxValueValidator, MinValueValidator, URLVali
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.forms.fields import InvalidJSONInput
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from assessments.authoring.bundles import ARCHIVE_MAX_BYTES, is_archive
 from assessments.authoring.images import image_clean
+from assessments.authoring.selectors import catalogue_attributes
 from assessments.embedding.origins import OriginError, clean_allowed_origins
 from assessments.engine.bounds import Range, bounds
 from assessments.engine.structure import MAX_DEPTH
+from assessments.engine.text import localized
 from assessments.models import (
     Assessment,
     Brand,
@@ -30,6 +34,8 @@ from assessments.models import (
 )
 from assessments.models.brands import RETENTION_DAYS_DEFAULT
 from assessments.models.fields import LocalizedTextFormField
+
+from .rows import Column, RowsWidget, attributes_widget, string_rows
 
 # -- bounded numbers and JSON --------------------------------------------------------------
 
@@ -242,6 +248,7 @@ class ProductForm(forms.ModelForm):
             "Required: every recommended product is shown with its picture. A PNG, JPEG, WebP "
             "or GIF of at most %(mb)d MB; a square thumbnail is made from it."
         ) % {"mb": settings.MAX_IMAGE_UPLOAD_BYTES // 1_048_576}
+        self._attributes_as_rows()
 
     def clean_image(self) -> Any:
         return _clean_upload(self, "image")
@@ -255,11 +262,28 @@ class ProductForm(forms.ModelForm):
         )(url)
         return url
 
+    def _attributes_as_rows(self) -> None:
+        self.fields["attributes"].widget = attributes_widget()
+        self.fields["attributes"].help_text = _(
+            "What recommendation rules match: a name (e.g. “support”) and its value. A list "
+            "holds several values, separated by commas (“high, medium”)."
+        )
+
     def clean_attributes(self) -> Any:
         value = self.cleaned_data.get("attributes")
         if not isinstance(value, dict):
             raise forms.ValidationError(_('Attributes are a JSON object: {"feel": "soft"}.'))
         for name, item in value.items():
+            if item == {"not": "number"}:
+                raise forms.ValidationError(
+                    _("Attribute “%(name)s” is a number: type digits, like 8 or 7.5."),
+                    params={"name": name},
+                )
+            if item == {"not": "yes-no"}:
+                raise forms.ValidationError(
+                    _("Attribute “%(name)s” is yes or no: type “yes” or “no”."),
+                    params={"name": name},
+                )
             ok = isinstance(item, str | int | float | bool) or (
                 isinstance(item, list) and all(isinstance(v, str) for v in item)
             )
@@ -315,9 +339,82 @@ class QuestionForm(StableKeyForm):
 
 
 class RecommendationForm(forms.ModelForm):
+    """Filters, trait fit and preferences as rows chosen from the assessment's questions and
+    traits and the catalogue's attribute names (with the values products give them)."""
+
     class Meta:
         model = RecommendationSettings
         fields = "__all__"
+
+    def __init__(self, *args: Any, assessment: Assessment | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if assessment is None and self.instance.assessment_id:
+            assessment = self.instance.assessment
+        attributes: tuple[tuple[str, str], ...] | None = None
+        answers = choice_answers = traits = skus = None
+        if assessment is not None:
+            language = get_language() or ""
+            found = catalogue_attributes(assessment.brand_id)
+            attributes = tuple(
+                (name, f"{name} ({', '.join(values[:6])}{'…' if len(values) > 6 else ''})")
+                for name, values in found.items()
+            )
+            questions = [
+                q
+                for step in assessment.steps.prefetch_related("questions")
+                for q in step.questions.all()
+                if q.kind != Question.Kind.INFO
+            ]
+
+            def named(q: Question) -> tuple[str, str]:
+                return (q.key, f"{q.key}: {localized(q.prompt, language) or q.key}")
+
+            answers = tuple(named(q) for q in questions)
+            choice_answers = tuple(named(q) for q in questions if q.kind in Question.CHOICE_KINDS)
+            traits = tuple(
+                (t.key, f"{t.key}: {localized(t.label, language) or t.key}")
+                for t in assessment.traits.all()
+            )
+            skus = tuple(
+                Product.objects.filter(brand_id=assessment.brand_id)
+                .order_by("sku")
+                .values_list("sku", "sku")
+            )
+            outcome = self.fields["outcome_attribute"]
+            current = self.initial.get("outcome_attribute") or ""
+            options = [("", "—"), *attributes]
+            if current and current not in found:
+                options.append((current, current))
+            outcome.widget = forms.Select(choices=options)
+        attribute = Column("attribute", _("Product attribute"), choices=attributes)
+        weight = Column("weight", _("Weight"), number=True)
+        widgets = {
+            "filters": [attribute, Column("answer", _("Must match the answer to"), answers)],
+            "trait_fit": [Column("trait", _("Trait"), traits), attribute, weight],
+            "preferences": [
+                Column("answer", _("Answer to"), choice_answers),
+                attribute,
+                weight,
+            ],
+        }
+        helps = {
+            "filters": _("Hard filters: a product stays only if its attribute matches the answer."),
+            "trait_fit": _(
+                "Products whose attribute names the customer's band of the trait score higher."
+            ),
+            "preferences": _("Products whose attribute has the picked choices score higher."),
+        }
+        for name, columns in widgets.items():
+            self.fields[name].widget = RowsWidget(columns)
+            self.fields[name].help_text = helps[name]
+        self.fields["fallback_skus"].help_text = _(
+            "Shown, with the fallback message, when the filters leave no product."
+        )
+        self.fields["fallback_skus"].widget = RowsWidget(
+            [Column("sku", _("Product"), skus)],
+            to_rows=lambda value: string_rows(value, "sku"),
+            from_rows=lambda rows: [row["sku"] for row in rows],
+        )
 
     def _weights(self, name: str) -> Any:
         value = self.cleaned_data.get(name) or []
@@ -380,8 +477,12 @@ class BrandForm(forms.ModelForm):
 class ImportForm(forms.Form):
     brand = forms.ModelChoiceField(queryset=Brand.objects.none(), label=_("Brand"))
     file = forms.FileField(
-        label=_("Definition file (JSON)"),
-        help_text=_("A file written by Export, or by hand following the JSON Schema."),
+        label=_("Definition file (JSON, or a .zip with its images)"),
+        help_text=_(
+            "A file written by Export, or by hand following the JSON Schema. To bring images, "
+            "upload a .zip holding the JSON and the images, their paths in the JSON relative to "
+            "it (“images/ghost.png”)."
+        ),
     )
     publish = forms.BooleanField(
         required=False, label=_("Publish it as a new version once imported")
@@ -393,6 +494,9 @@ class ImportForm(forms.Form):
 
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]
-        if upload.size > 5 * 1024 * 1024:
+        if upload.size > ARCHIVE_MAX_BYTES:
+            raise forms.ValidationError(_("A .zip is limited to 50 MB."))
+        content = upload.read()
+        if not is_archive(content) and upload.size > 5 * 1024 * 1024:
             raise forms.ValidationError(_("Definition files are limited to 5 MB."))
-        return upload.read()
+        return content

@@ -1,4 +1,8 @@
-"""A rule builder for a step's display condition: rows picked from what the step may name.
+"""A rule builder for every condition: a step's, a question's, a next rule's, an outcome's.
+
+Rows are picked from what the condition may name (FORMAT.md, "Conditions": a step's condition
+names earlier steps' questions; a next rule, also its own step's; a question's, those above it;
+an outcome's rule, any question).
 
 Each row is one select whose options are only valid references (a choice of a question on an
 earlier step, a trait's band, a hidden field...) with, where the reference needs one, a low and
@@ -9,6 +13,7 @@ ways are checked by the engine's validation before anything is saved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,9 +26,10 @@ from assessments.authoring.definitions import definition_from_draft
 from assessments.authoring.services import draft_problems
 from assessments.engine import Problem
 from assessments.engine.text import localized
-from assessments.models import Question, Step
+from assessments.models import Assessment, Question, Step
 
 ALWAYS, ALL, ANY = "always", "all", "any"
+SHOW_STEP, ALWAYS_LABEL = _("Show this step"), _("always")
 SEP = "|"
 
 
@@ -50,36 +56,77 @@ def _text(value: Any, key: str) -> str:
     return localized(value, get_language() or "") or key
 
 
+def _steps(assessment: Assessment) -> list[Step]:
+    return list(assessment.steps.prefetch_related("questions__choices"))
+
+
 def step_references(step: Step) -> References:
-    """Questions on earlier steps (with their choices), traits and bands, hidden fields."""
-    assessment = step.assessment
-    steps = list(assessment.steps.prefetch_related("questions__choices"))
-    earlier = steps[: next((i for i, s in enumerate(steps) if s.pk == step.pk), len(steps))]
+    """A step's condition: questions on earlier steps, traits and bands, hidden fields."""
+    steps = _steps(step.assessment)
+    index = next((i for i, s in enumerate(steps) if s.pk == step.pk), len(steps))
+    questions = [q for before in steps[:index] for q in before.questions.all()]
+    return _references(step.assessment, questions, _("Answers on earlier steps"))
+
+
+def next_references(step: Step) -> References:
+    """A next rule: questions on earlier steps and on the step itself."""
+    steps = _steps(step.assessment)
+    index = next((i for i, s in enumerate(steps) if s.pk == step.pk), len(steps) - 1)
+    questions = [q for before in steps[: index + 1] for q in before.questions.all()]
+    return _references(step.assessment, questions, _("Answers on this and earlier steps"))
+
+
+def question_references(step: Step, question: Question | None) -> References:
+    """A question's condition: questions on earlier steps and above it on its step."""
+    steps = _steps(step.assessment)
+    index = next((i for i, s in enumerate(steps) if s.pk == step.pk), len(steps))
+    questions = [q for before in steps[:index] for q in before.questions.all()]
+    if index < len(steps):
+        for other in steps[index].questions.all():
+            if question is not None and question.pk is not None and other.pk == question.pk:
+                break
+            questions.append(other)
+    return _references(step.assessment, questions, _("Answers asked before this question"))
+
+
+def outcome_references(assessment: Assessment) -> References:
+    """An outcome's rule: every question, trait and hidden field."""
+    questions = [q for step in _steps(assessment) for q in step.questions.all()]
+    return _references(assessment, questions, _("Answers"), traits_label=_("Traits (final scores)"))
+
+
+def _references(
+    assessment: Assessment,
+    in_reach: list[Question],
+    answers: Any,
+    *,
+    traits_label: Any = None,
+) -> References:
+    """The select's options for conditions that may name the questions `in_reach`."""
     questions: list[Reference] = []
-    for before in earlier:
-        for question in before.questions.all():
-            if question.kind == Question.Kind.INFO:
-                continue
-            prompt = f"“{_text(question.prompt, question.key)}” ({question.key})"
-            questions.append(Reference(f"answered{SEP}{question.key}", f"{prompt} is answered"))
-            if question.kind in Question.CHOICE_KINDS:
-                op = "contains" if question.kind == Question.Kind.MULTIPLE else "equals"
-                verb = _("includes") if op == "contains" else _("is")
-                for choice in question.choices.all():
-                    questions.append(
-                        Reference(
-                            SEP.join(("answer", question.key, op, choice.key)),
-                            f"{prompt} {verb} “{_text(choice.label, choice.key)}”",
-                        )
-                    )
-            elif question.kind in (Question.Kind.NUMBER, Question.Kind.SCALE):
+    for question in in_reach:
+        if question.kind == Question.Kind.INFO:
+            continue
+        prompt = f"“{_text(question.prompt, question.key)}” ({question.key})"
+        questions.append(Reference(f"answered{SEP}{question.key}", f"{prompt} is answered"))
+        if question.kind in Question.CHOICE_KINDS:
+            op = "contains" if question.kind == Question.Kind.MULTIPLE else "equals"
+            verb = _("includes") if op == "contains" else _("is")
+            for choice in question.choices.all():
                 questions.append(
                     Reference(
-                        SEP.join(("answer", question.key, "range")),
-                        f"{prompt} {_('is between (low, high)')}",
-                        "range",
+                        SEP.join(("answer", question.key, op, choice.key)),
+                        f"{prompt} {verb} “{_text(choice.label, choice.key)}”",
                     )
                 )
+        elif question.kind in (Question.Kind.NUMBER, Question.Kind.SCALE):
+            questions.append(
+                Reference(
+                    SEP.join(("answer", question.key, "range")),
+                    f"{prompt} {_('is between (low, high)')}",
+                    "range",
+                )
+            )
     traits: list[Reference] = []
     for trait in assessment.traits.prefetch_related("bands"):
         name = f"{_('Trait')} “{_text(trait.label, trait.key)}”"
@@ -109,8 +156,8 @@ def step_references(step: Step) -> References:
                 )
             )
     groups = [
-        (str(_("Answers on earlier steps")), questions),
-        (str(_("Traits (scores so far)")), traits),
+        (str(answers), questions),
+        (str(traits_label or _("Traits (scores so far)")), traits),
         (str(_("Hidden fields of the start link")), fields),
     ]
     return References([(name, refs) for name, refs in groups if refs])
@@ -278,9 +325,18 @@ class RuleRowForm(forms.Form):
 RuleRows = formset_factory(RuleRowForm, extra=2)
 
 
-class RuleHeadForm(forms.Form):
+class RuleModeForm(forms.Form):
+    mode = forms.ChoiceField(
+        label=_("If you change both the rows and the JSON, keep"),
+        choices=[("builder", _("the rows above")), ("json", _("the JSON below"))],
+        widget=forms.RadioSelect,
+        initial="builder",
+        required=False,  # absent: the rows
+    )
+
+
+class RuleHeadForm(RuleModeForm):
     combine = forms.ChoiceField(
-        label=_("Show this step"),
         choices=[
             (ALWAYS, _("always")),
             (ALL, _("when all of these hold")),
@@ -290,19 +346,30 @@ class RuleHeadForm(forms.Form):
         # Unset when the stored condition is JSON only: "always" would misstate it.
         required=False,
     )
-    mode = forms.ChoiceField(
-        label=_("If you change both the rows and the JSON, keep"),
-        choices=[("builder", _("the rows above")), ("json", _("the JSON below"))],
-        widget=forms.RadioSelect,
-        initial="builder",
-    )
+    field_order = ["combine", "mode"]
+
+    def __init__(self, *args: Any, subject: Any, always: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["combine"].label = subject
+        self.fields["combine"].choices = [
+            (ALWAYS, always),
+            (ALL, _("when all of these hold")),
+            (ANY, _("when any of these holds")),
+        ]
 
 
 class ConditionBuilder:
     """The head (all/any, builder or JSON) and the rows, for one stored condition."""
 
     def __init__(
-        self, *, condition: Any, references: References, prefix: str, data: Any = None
+        self,
+        *,
+        condition: Any,
+        references: References,
+        prefix: str,
+        data: Any = None,
+        subject: Any = SHOW_STEP,
+        always: Any = ALWAYS_LABEL,
     ) -> None:
         self.references = references
         shown = condition_rows(condition)
@@ -310,11 +377,13 @@ class ConditionBuilder:
         combine, rows = shown if shown is not None else (ALWAYS, [])
         known = references.by_code()
         if any(row.code not in known for row in rows):
-            # It names something this step may not name: only the JSON can show it as it is.
+            # It names something this condition may not name: only the JSON shows it as it is.
             self.fits, combine, rows = False, ALWAYS, []
         self.head = RuleHeadForm(
             data,
             prefix=prefix,
+            subject=subject,
+            always=always,
             initial={
                 "combine": combine if self.fits else None,
                 "mode": "builder" if self.fits else "json",
@@ -353,21 +422,232 @@ class ConditionBuilder:
         combine = self.head.cleaned_data.get("combine") or (ALL if rows else ALWAYS)
         return rows_condition(combine, rows)
 
+    def errors(self) -> int:
+        return len(self.head.errors) + sum(len(form.errors) for form in self.rows.forms)
 
-def step_condition_problems(step: Step, condition: dict[str, Any] | None) -> list[Problem]:
-    """What Validate would say about `condition` as this step's: the engine's own checks."""
-    definition = definition_from_draft(step.assessment)
-    keys = [s.get("key") for s in definition.get("steps", [])]
-    if step.key not in keys:
+    def settle(
+        self,
+        form: forms.BaseForm,
+        field: str,
+        problems_for: Callable[[Any], list[Problem]],
+    ) -> bool:
+        """Put the rows' or the JSON field's condition on the form's instance, whichever the
+        author changed (changed both: the "keep" choice decides), checked as Validate checks it.
+
+        Call once this builder and the form are valid.
+        """
+        stored = form.initial.get(field)
+        rows_changed = self.changed()
+        json_changed = field in form.changed_data
+        use_json = self.uses_json() if rows_changed and json_changed else json_changed
+        where: tuple[forms.BaseForm, str | None]
+        if use_json:
+            condition = form.cleaned_data.get(field)
+            where = (form, field)
+        else:
+            condition = self.condition() if rows_changed else stored
+            where = (self.head, None)
+        problems = problems_for(condition) if condition != stored else []
+        for problem in problems:
+            where[0].add_error(where[1], problem.message)
+        setattr(form.instance, field, condition)
+        return not problems
+
+
+class NextRuleForm(forms.Form):
+    goto = forms.ChoiceField(label=_("Go to step"), required=False)
+
+    def __init__(self, *args: Any, targets: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["goto"].choices = [("", _("— no rule —")), *targets]
+
+
+class NextRules:
+    """A step's next rules as slots: each a later step to go to and a builder for its "when".
+
+    The stored rules fill the first slots and one more is empty, for a new rule. Rules the rows
+    cannot show leave no slots: only the JSON shows them.
+    """
+
+    def __init__(self, step: Step, *, data: Any = None, prefix: str = "step-next") -> None:
+        self.step = step
+        steps = list(step.assessment.steps.all())
+        index = next((i for i, s in enumerate(steps) if s.pk == step.pk), len(steps))
+        targets = [(s.key, f"{s.key}: {_text(s.title, s.key)}") for s in steps[index + 1 :]]
+        references = next_references(step)
+        known = references.by_code()
+        stored = step.next_rules if isinstance(step.next_rules, list) else []
+        shown: list[tuple[str, Any]] = []
+        for rule in stored:
+            ok = isinstance(rule, dict) and set(rule) <= {"goto", "when"}
+            rows = condition_rows(rule.get("when")) if ok else None
+            ok = ok and isinstance(rule.get("goto"), str) and rows is not None
+            if not ok or any(r.code not in known for r in (rows or (ALWAYS, []))[1]):
+                shown = []
+                self.fits = False
+                break
+            shown.append((rule["goto"], rule.get("when")))
+        else:
+            self.fits = True
+        self.targets = targets
+        self.mode = RuleModeForm(
+            data, prefix=prefix, initial={"mode": "builder" if self.fits else "json"}
+        )
+        self.slots: list[tuple[NextRuleForm, ConditionBuilder]] = []
+        if not self.fits or not targets:
+            return
+        for i, (goto, when) in enumerate([*shown, ("", None)]):
+            self.slots.append(
+                (
+                    NextRuleForm(
+                        data, prefix=f"{prefix}-{i}", targets=targets, initial={"goto": goto}
+                    ),
+                    ConditionBuilder(
+                        condition=when,
+                        references=references,
+                        prefix=f"{prefix}-{i}-rule",
+                        data=data,
+                        subject=_("Go there"),
+                        always=_("always (when no rule above sends elsewhere)"),
+                    ),
+                )
+            )
+
+    def is_valid(self) -> bool:
+        valid = self.mode.is_valid()
+        for goto, builder in self.slots:
+            valid = goto.is_valid() & builder.is_valid() & valid
+            if valid and not goto.cleaned_data.get("goto") and builder.condition() is not None:
+                goto.add_error("goto", _("Choose the step this rule goes to, or clear its rows."))
+                valid = False
+        return valid
+
+    def changed(self) -> bool:
+        return any(goto.has_changed() or builder.changed() for goto, builder in self.slots)
+
+    def rules(self) -> list[dict[str, Any]]:
+        """The JSON the slots say (once valid): a rule per slot with a step to go to."""
+        rules = []
+        for goto, builder in self.slots:
+            target = goto.cleaned_data.get("goto")
+            if target:
+                when = builder.condition()
+                rules.append({"goto": target, **({"when": when} if when is not None else {})})
+        return rules
+
+    def errors(self) -> int:
+        return sum(len(goto.errors) + builder.errors() for goto, builder in self.slots)
+
+    def settle(self, form: forms.BaseForm, field: str = "next_rules") -> bool:
+        """As ConditionBuilder.settle, for the list of rules."""
+        stored = form.initial.get(field) or []
+        rows_changed = self.changed()
+        json_changed = field in form.changed_data
+        use_json = (
+            self.mode.cleaned_data.get("mode") == "json"
+            if rows_changed and json_changed
+            else json_changed
+        )
+        if use_json:
+            rules = form.cleaned_data.get(field) or []
+            where: tuple[forms.BaseForm, str | None] = (form, field)
+        else:
+            rules = self.rules() if rows_changed else stored
+            where = (self.mode, None)
+        problems = next_rules_problems(self.step, rules) if rules != stored else []
+        for problem in problems:
+            where[0].add_error(where[1], problem.message)
+        setattr(form.instance, field, rules)
+        return not problems
+
+
+# -- what Validate says about one condition -----------------------------------------------
+
+
+def condition_problems(
+    assessment: Assessment, place: Callable[[dict[str, Any]], str | None]
+) -> list[Problem]:
+    """The engine's problems at the place `place` put a condition into the draft's definition
+    (it returns that place's JSON path, or None when the place is not in the draft yet)."""
+    definition = definition_from_draft(assessment)
+    where = place(definition)
+    if where is None:
         return []
-    index = keys.index(step.key)
-    target = definition["steps"][index]
-    target.pop("condition", None)
-    if condition is not None:
-        target["condition"] = condition
-    where = f"$.steps[{index}].condition"
     return [
         p
-        for p in draft_problems(step.assessment, definition)
+        for p in draft_problems(assessment, definition)
         if p.path == where or p.path.startswith((f"{where}.", f"{where}["))
     ]
+
+
+def _step_index(definition: dict[str, Any], step: Step) -> int | None:
+    keys = [s.get("key") for s in definition.get("steps", [])]
+    return keys.index(step.key) if step.key in keys else None
+
+
+def _put(target: dict[str, Any], name: str, value: Any) -> None:
+    target.pop(name, None)
+    if value not in (None, []):
+        target[name] = value
+
+
+def step_condition_problems(step: Step, condition: dict[str, Any] | None) -> list[Problem]:
+    """What Validate would say about `condition` as this step's."""
+
+    def place(definition: dict[str, Any]) -> str | None:
+        index = _step_index(definition, step)
+        if index is None:
+            return None
+        _put(definition["steps"][index], "condition", condition)
+        return f"$.steps[{index}].condition"
+
+    return condition_problems(step.assessment, place)
+
+
+def next_rules_problems(step: Step, rules: list[dict[str, Any]] | None) -> list[Problem]:
+    """What Validate would say about `rules` as this step's next rules."""
+
+    def place(definition: dict[str, Any]) -> str | None:
+        index = _step_index(definition, step)
+        if index is None:
+            return None
+        _put(definition["steps"][index], "next", rules)
+        return f"$.steps[{index}].next"
+
+    return condition_problems(step.assessment, place)
+
+
+def question_condition_problems(
+    step: Step, question_key: str, condition: dict[str, Any] | None
+) -> list[Problem]:
+    """What Validate would say about `condition` as the (saved) question's."""
+
+    def place(definition: dict[str, Any]) -> str | None:
+        index = _step_index(definition, step)
+        if index is None:
+            return None
+        questions = definition["steps"][index].get("questions", [])
+        keys = [q.get("key") for q in questions]
+        if question_key not in keys:
+            return None
+        at = keys.index(question_key)
+        _put(questions[at], "condition", condition)
+        return f"$.steps[{index}].questions[{at}].condition"
+
+    return condition_problems(step.assessment, place)
+
+
+def outcome_rule_problems(
+    assessment: Assessment, outcome_key: str, rule: dict[str, Any] | None
+) -> list[Problem]:
+    """What Validate would say about `rule` as the (saved) outcome's."""
+
+    def place(definition: dict[str, Any]) -> str | None:
+        keys = [o.get("key") for o in definition.get("outcomes", [])]
+        if outcome_key not in keys:
+            return None
+        at = keys.index(outcome_key)
+        _put(definition["outcomes"][at], "rule", rule)
+        return f"$.outcomes[{at}].rule"
+
+    return condition_problems(assessment, place)

@@ -30,7 +30,14 @@ from .forms import (
     bounded_formfield,
     form_in_languages,
 )
-from .rules import ConditionBuilder, step_condition_problems, step_references
+from .rules import (
+    ConditionBuilder,
+    NextRules,
+    question_condition_problems,
+    question_references,
+    step_condition_problems,
+    step_references,
+)
 
 QUESTION_FIELDS = [
     "position",
@@ -189,6 +196,7 @@ class StepPage:
             prefix="step-rule",
             data=data,
         )
+        self.next = NextRules(step, data=data)
         questions = inlineformset_factory(
             Step, Question, form=question_form, fields=QUESTION_FIELDS, extra=1, can_delete=True
         )
@@ -199,11 +207,26 @@ class StepPage:
         _in_order(self.questions, len(self.questions.initial_forms))
         self.choices: dict[str, Any] = {}
         self.checked: list[Any] = []  # the formsets is_valid() validated
+        # A question without choices yet gets three empty ones: a new question is usually
+        # written with its choices in one go.
+        first_choices = inlineformset_factory(
+            Question, Choice, form=choice_form, fields=CHOICE_FIELDS, extra=3, can_delete=True
+        )
         for form in self.questions.forms:
-            formset = choices(data, files, instance=form.instance, prefix=f"{form.prefix}-choices")
+            empty = form.instance.pk is None or not form.instance.choices.exists()
+            formset = (first_choices if empty else choices)(
+                data, files, instance=form.instance, prefix=f"{form.prefix}-choices"
+            )
             _in_order(formset, len(formset.initial_forms))
             self.choices[form.prefix] = formset
             form.choice_formset = formset
+            form.rule = ConditionBuilder(
+                condition=form.instance.condition,
+                references=question_references(step, form.instance),
+                prefix=f"{form.prefix}-rule",
+                data=data,
+                subject=_("Show this question"),
+            )
         if keys_locked:
             # Keys name answers in published versions: shown, not editable (as on other pages).
             for form in self._all_forms():
@@ -224,30 +247,40 @@ class StepPage:
             return False
         return form.takes_choices()
 
-    def _condition_valid(self) -> bool:
-        """The condition from the rows or the JSON, whichever the author changed, checked as
-        Validate checks it. Changed both: the "keep" choice under Advanced decides."""
-        if not (self.rule.is_valid() and self.form.is_valid()):
-            return False
-        stored = self.form.initial.get("condition")
-        rows_changed = self.rule.changed()
-        json_changed = "condition" in self.form.changed_data
-        use_json = self.rule.uses_json() if rows_changed and json_changed else json_changed
-        where: tuple[forms.BaseForm, str | None]
-        if use_json:
-            condition = self.form.cleaned_data.get("condition")
-            where = (self.form, "condition")
-        else:
-            condition = self.rule.condition() if rows_changed else stored
-            where = (self.rule.head, None)
-        problems = step_condition_problems(self.step, condition) if condition != stored else []
-        for problem in problems:
-            where[0].add_error(where[1], problem.message)
-        self.form.instance.condition = condition
-        return not problems
+    def _conditions_valid(self) -> bool:
+        """The step's condition, its next rules and each kept question's condition: from the
+        rows or the JSON, whichever the author changed, checked as Validate checks them."""
+        valid = self.rule.is_valid() & self.next.is_valid() & self.form.is_valid()
+        if valid:
+            valid = self.rule.settle(
+                self.form, "condition", lambda c: step_condition_problems(self.step, c)
+            )
+            valid = self.next.settle(self.form) & valid
+        for form in self.questions.forms:
+            form_ok = form.is_valid()  # cleans it, so a removal can be told
+            if self.questions._should_delete_form(form):
+                continue
+            if form.instance.pk is None and not form.has_changed() and not form.rule.changed():
+                continue
+            if not (form.rule.is_valid() & form_ok):
+                valid = False
+                continue
+            key = form.initial.get("key") if form.instance.pk else None
+            valid = (
+                form.rule.settle(
+                    form,
+                    "condition",
+                    # A new question is not in the draft yet; its rows name only valid references.
+                    lambda c, key=key: (
+                        question_condition_problems(self.step, key, c) if key else []
+                    ),
+                )
+                & valid
+            )
+        return valid
 
     def is_valid(self) -> bool:
-        valid = self._condition_valid()
+        valid = self._conditions_valid()
         valid = self.form.is_valid() & self.questions.is_valid() & valid
         for form in self.questions.forms:
             formset = self.choices[form.prefix]
@@ -290,8 +323,9 @@ class StepPage:
     def error_count(self) -> int:
         """How many fields (and rows) need fixing, once is_valid() has run."""
         formsets = [self.questions, *self.checked]
-        count = len(self.form.errors) + len(self.rule.head.errors)
-        count += sum(len(form.errors) for form in self.rule.rows.forms)
+        count = len(self.form.errors) + self.rule.errors() + self.next.errors()
+        count += len(self.next.mode.errors)
+        count += sum(form.rule.errors() for form in self.questions.forms)
         for formset in formsets:
             count += len(formset.non_form_errors())
             count += sum(len(form.errors) for form in formset.forms)

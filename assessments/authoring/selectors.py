@@ -123,3 +123,19 @@ def problem_place(assessment: Assessment, problem: Problem) -> ProblemPlace | No
             return None
         return ProblemPlace(product, _field(rest[1:]), None, (_named(product),))
     return ProblemPlace(assessment, _field(parts), None, ())
+
+
+def catalogue_attributes(brand_id: int) -> dict[str, list[str]]:
+    """The attribute names used by the brand's products, each with the values they take."""
+    found: dict[str, set[str]] = {}
+    for attributes in Product.objects.filter(brand_id=brand_id).values_list(
+        "attributes", flat=True
+    ):
+        if not isinstance(attributes, dict):
+            continue
+        for name, value in attributes.items():
+            values = found.setdefault(str(name), set())
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str | int | float | bool):
+                    values.add(str(item))
+    return {name: sorted(values) for name, values in sorted(found.items())}

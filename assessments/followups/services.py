@@ -360,20 +360,36 @@ def followup_texts(row: FollowUp, language: str) -> tuple[str, str]:
     return " ".join(subject.split()), body
 
 
-def followup_message(row: FollowUp, preference: ContactPreference) -> EmailMultiAlternatives:
-    """The e-mail for a follow-up: plain text and HTML, the brand's look, one-click unsubscribe."""
-    language = followup_language(row)
-    brand = row.brand
-    subject, body = followup_texts(row, language)
-    unsubscribe = absolute(reverse("followups:unsubscribe", args=[preference.token]))
+@dataclass(frozen=True)
+class FollowupEmail:
+    """A follow-up e-mail as rendered: its subject, plain text and HTML."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def followup_email_render(
+    *,
+    brand: Any,
+    step: FollowUpPlanStep,
+    values: Mapping[str, str],
+    language: str,
+    page_url: str,
+    preferences_url: str,
+    unsubscribe_url: str,
+) -> FollowupEmail:
+    """The step's e-mail in this language with these values, through the e-mail templates."""
+    subject = " ".join(_fill(localized_text(step.subject, language), values).split())
+    body = _fill(localized_text(step.body, language), values)
     context = {
         "brand": brand,
         "subject": subject,
         "paragraphs": [p.strip() for p in body.split("\n\n") if p.strip()],
-        "kind": row.step.kind,
-        "page_url": absolute(reverse("followups:page", args=[row.token])),
-        "preferences_url": absolute(reverse("followups:preferences", args=[preference.token])),
-        "unsubscribe_url": unsubscribe,
+        "kind": step.kind,
+        "page_url": page_url,
+        "preferences_url": preferences_url,
+        "unsubscribe_url": unsubscribe_url,
         "language": language,
         "theme": _email_theme(brand),
         "logo_url": absolute(brand.logo.url) if brand.logo else "",
@@ -381,6 +397,24 @@ def followup_message(row: FollowUp, preference: ContactPreference) -> EmailMulti
     with translation.override(language):
         text = render_to_string("assessments/followups/email.txt", context)
         html = render_to_string("assessments/followups/email.html", context)
+    return FollowupEmail(subject=subject, text=text, html=html)
+
+
+def followup_message(row: FollowUp, preference: ContactPreference) -> EmailMultiAlternatives:
+    """The e-mail for a follow-up: plain text and HTML, the brand's look, one-click unsubscribe."""
+    language = followup_language(row)
+    brand = row.brand
+    unsubscribe = absolute(reverse("followups:unsubscribe", args=[preference.token]))
+    email = followup_email_render(
+        brand=brand,
+        step=row.step,
+        values=followup_values(row, language),
+        language=language,
+        page_url=absolute(reverse("followups:page", args=[row.token])),
+        preferences_url=absolute(reverse("followups:preferences", args=[preference.token])),
+        unsubscribe_url=unsubscribe,
+    )
+    subject, text, html = email.subject, email.text, email.html
     from_email = brand_sender(brand)
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
     message = EmailMultiAlternatives(

@@ -252,3 +252,148 @@ def test_a_json_only_condition_is_not_shown_as_always(client, editor, draft):
     assert response.status_code == 302, errors(response.text)
     knees.refresh_from_db()
     assert knees.condition == {"answer": "use", "in": ["run", "walk"]}
+
+
+# -- next rules, question conditions and outcome rules use the same builder --------------------
+
+
+@pytest.mark.django_db
+def test_next_rules_show_as_rows_and_offer_this_steps_answers_and_later_steps(
+    client, editor, draft
+):
+    use = draft.steps.get(key="use")
+    page = client.get(page_url(use)).text
+    assert options(page, "step-next-0-goto") == ["distance", "knees"]  # later steps only
+    assert re.search(r'<option value="knees" selected>', page)
+    # A next rule may name the step's own question; the step's condition may not.
+    assert "answer|use|equals|walk" in options(page, "step-next-0-rule-rows-0-code")
+    assert not [c for c in options(page, "step-rule-rows-0-code") if "|use|" in c]
+    assert re.search(r'<option value="answer\|use\|equals\|walk" selected>', page)
+
+
+@pytest.mark.django_db
+def test_a_next_rule_added_with_rows_saves_as_json_and_validates(client, editor, draft):
+    use = draft.steps.get(key="use")
+    data = form_data(client.get(page_url(use)).text, FORM)
+    data.update(
+        {
+            "step-next-1-goto": "distance",
+            "step-next-1-rule-combine": "all",
+            "step-next-1-rule-rows-0-code": "answer|use|equals|run",
+        }
+    )
+    response = client.post(page_url(use), data)
+    assert response.status_code == 302, errors(response.text)
+    use.refresh_from_db()
+    assert use.next_rules == [
+        {"when": {"answer": "use", "equals": "walk"}, "goto": "knees"},
+        {"when": {"answer": "use", "equals": "run"}, "goto": "distance"},
+    ]
+    assert draft_problems(draft) == []
+
+    data = form_data(client.get(page_url(use)).text, FORM)
+    data.update({"step-next-0-goto": "", "step-next-0-rule-combine": "always"})
+    data.update({f"step-next-0-rule-rows-{i}-code": "" for i in range(2)})
+    assert client.post(page_url(use), data).status_code == 302
+    use.refresh_from_db()
+    assert use.next_rules == [{"when": {"answer": "use", "equals": "run"}, "goto": "distance"}]
+
+
+@pytest.mark.django_db
+def test_a_next_rule_with_rows_but_no_step_to_go_to_is_refused(client, editor, draft):
+    use = draft.steps.get(key="use")
+    data = form_data(client.get(page_url(use)).text, FORM)
+    data.update({"step-next-1-rule-combine": "any", "step-next-1-rule-rows-0-code": "answered|use"})
+    response = client.post(page_url(use), data)
+    assert response.status_code == 400
+    assert "Choose the step this rule goes to, or clear its rows." in errors(response.text)
+
+
+@pytest.mark.django_db
+def test_next_rules_as_json_are_checked_as_validate_checks_them(client, editor, draft):
+    use = draft.steps.get(key="use")
+    data = form_data(client.get(page_url(use)).text, FORM)
+    data["step-next_rules"] = '[{"goto": "nowhere"}]'
+    response = client.post(page_url(use), data)
+    assert response.status_code == 400
+    assert any("nowhere" in e for e in errors(response.text))
+    use.refresh_from_db()
+    assert use.next_rules[0]["goto"] == "knees"
+
+
+@pytest.mark.django_db
+def test_a_question_condition_is_built_from_rows_naming_only_earlier_answers(client, editor, draft):
+    knees = draft.steps.get(key="knees")
+    page = client.get(page_url(knees)).text
+    offered = options(page, "questions-0-rule-rows-0-code")
+    assert "answer|use|equals|run" in offered and "answer|km|range" in offered
+    assert not [c for c in offered if "|knees|" in c]  # not itself
+    data = form_data(page, FORM)
+    data.update(
+        {
+            "questions-0-rule-combine": "any",
+            "questions-0-rule-rows-0-code": "answer|km|range",
+            "questions-0-rule-rows-0-low": "10",
+            "questions-0-rule-rows-1-code": "field|partner|equals",
+            "questions-0-rule-rows-1-text": "acme",
+        }
+    )
+    response = client.post(page_url(knees), data)
+    assert response.status_code == 302, errors(response.text)
+    question = knees.questions.get()
+    assert question.condition == {
+        "any": [{"answer": "km", "range": {"min": 10}}, {"field": "partner", "equals": "acme"}]
+    }
+    assert draft_problems(draft) == []
+
+
+def outcomes_url(assessment) -> str:
+    return reverse("admin:assessments_assessment_outcomes", args=[assessment.pk])
+
+
+OUTCOMES_FORM = r'<form method="post" class="sp-form"'
+
+
+@pytest.mark.django_db
+def test_outcome_rules_are_chosen_from_rows_on_one_page(client, editor, draft):
+    supported, neutral = draft.outcomes.order_by("position")
+    page = client.get(outcomes_url(draft)).text
+    assert re.search(r'<option value="trait\|support\|band\|high" selected>', page)
+    assert "answer|knees|equals|yes" in options(page, f"outcome-{supported.pk}-rule-rows-0-code")
+    assert re.search(rf'name="outcome-{neutral.pk}-rule-combine" value="always"[^>]*checked', page)
+    data = form_data(page, OUTCOMES_FORM)
+    data.update(
+        {
+            f"outcome-{supported.pk}-rule-combine": "any",
+            f"outcome-{supported.pk}-rule-rows-1-code": "answer|knees|equals|yes",
+            f"outcome-{supported.pk}-priority": "5",
+        }
+    )
+    response = client.post(outcomes_url(draft), data)
+    assert response.status_code == 302, errors(response.text)
+    supported.refresh_from_db()
+    neutral.refresh_from_db()
+    assert supported.rule == {
+        "any": [{"trait": "support", "band": "high"}, {"answer": "knees", "equals": "yes"}]
+    }
+    assert supported.priority == 5
+    assert neutral.rule is None
+    assert draft_problems(draft) == []
+
+
+@pytest.mark.django_db
+def test_an_outcome_rule_as_json_is_checked_and_nothing_is_saved_on_error(client, editor, draft):
+    supported = draft.outcomes.get(key="supported")
+    data = form_data(client.get(outcomes_url(draft)).text, OUTCOMES_FORM)
+    data[f"outcome-{supported.pk}-rule"] = '{"trait": "support", "band": "sky-high"}'
+    response = client.post(outcomes_url(draft), data)
+    assert response.status_code == 400
+    assert any("sky-high" in e for e in errors(response.text))
+    supported.refresh_from_db()
+    assert supported.rule == {"trait": "support", "band": "high"}
+
+
+@pytest.mark.django_db
+def test_outcome_rules_of_another_brand_are_not_found(client, draft):
+    client.force_login(member(BrandFactory(slug="other"), "editor"))
+    assert client.get(outcomes_url(draft)).status_code == 404

@@ -92,7 +92,7 @@ def test_a_wrong_field_is_marked_and_nothing_typed_is_lost(live_server, browser,
 def test_the_rule_builder_shows_only_the_inputs_a_condition_needs(live_server, browser, step, size):
     context, page, errors = open_page(browser, live_server, step, size)
     low = page.locator("[name='step-rule-rows-0-low']")
-    page.get_by_label("when all of these hold").check()
+    page.locator("#step-condition").get_by_label("when all of these hold").check()
     page.select_option("[name='step-rule-rows-0-code']", "trait|support|band|high")
     assert not low.is_visible()
     page.select_option("[name='step-rule-rows-1-code']", "answer|km|range")
@@ -107,4 +107,24 @@ def test_the_rule_builder_shows_only_the_inputs_a_condition_needs(live_server, b
         "all": [{"trait": "support", "band": "high"}, {"answer": "km", "range": {"min": 30}}]
     }
     assert not [e for e in errors if "Content Security Policy" in e]
+    context.close()
+
+
+def test_a_next_rule_is_added_from_rows(live_server, browser, step):
+    use = step.assessment.steps.get(key="use")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/admin/assessments/step/{use.pk}/page/")
+    # The stored rule ("walk" goes to the knees) shows as rows; a second one is added.
+    assert page.locator("[name='step-next-0-goto']").input_value() == "knees"
+    page.select_option("[name='step-next-1-goto']", "distance")
+    page.check("[name='step-next-1-rule-combine'][value='all']")
+    page.select_option("[name='step-next-1-rule-rows-0-code']", "answer|use|equals|run")
+    page.locator("#step-next").scroll_into_view_if_needed()
+    page.screenshot(path="/tmp/authoring2-shots/09-next-rules.png")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    use.refresh_from_db()
+    assert use.next_rules[1] == {"goto": "distance", "when": {"answer": "use", "equals": "run"}}
     context.close()
