@@ -726,7 +726,10 @@ class StepAdmin(PartOfAssessment, KeysLockedOncePublished, ScopedModelAdmin):
         return False  # reached from its assessment
 
 
-class ChoiceInline(ScopedTabularInline):
+class ChoiceInline(ScopedStackedInline):
+    """Choices one under another (a table of eight translated fields overflows any screen);
+    the step page edits them with one number per trait."""
+
     model = Choice
     form = ChoiceForm
     brand_path = "question__step__assessment__brand"
