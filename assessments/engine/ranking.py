@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .reasons import Reason
 
 if TYPE_CHECKING:
-    from .model import Outcome, RecommendationSpec, Trait, TraitScore
+    from .model import Filter, Outcome, RecommendationSpec, Trait, TraitScore
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +20,7 @@ class Product:
 
     sku: str
     attributes: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    priority: int = 0  # the brand's: among equal scores, higher comes first (then the sku)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,8 @@ class Recommendation:
     alternatives: tuple[RankedProduct, ...]
     fallback_used: bool = False
     fallback_message: Mapping[str, str] | None = None
+    # Fewer products than `count` matched anything the customer said; none were added to pad.
+    fewer: bool = False
 
 
 def _values(value: Any) -> tuple[Any, ...]:
@@ -91,20 +94,30 @@ def rank(
     scores: Mapping[str, TraitScore],
     outcome: Outcome | None,
 ) -> Recommendation:
-    """Rank per FORMAT.md: hard filters, then the sum of weight * fit; score desc, sku asc."""
+    """Rank per FORMAT.md: hard filters, then the sum of weight * fit, leaving out products that
+    match nothing the customer said; score desc, the brand's priority desc, sku asc."""
     weighing = _Weighing(spec, traits, counted, scores, outcome)
     filters, score = weighing.filters, weighing.score
+    # With something to weigh, a product that scores nothing matches nothing the customer
+    # said: it is filler, not a recommendation.
+    weighs = bool(weighing.fit_rules or weighing.pref_rules or weighing.outcome_attribute)
     passed = []
     for product in products:
         attributes = product.attributes
         if filters and not _passes(attributes, filters):
             continue
-        passed.append((-score(attributes), product.sku, product))
+        points = score(attributes)
+        if weighs and points <= 0:
+            continue
+        passed.append((-points, -product.priority, product.sku, product))
     if not passed:
         return _fallback(spec, products)
-    top = heapq.nsmallest(spec.count + spec.alternatives, passed, key=lambda row: (row[0], row[1]))
-    ranked = [weighing.explained(product, n) for n, (_, _, product) in enumerate(top, start=1)]
-    return Recommendation(tuple(ranked[: spec.count]), tuple(ranked[spec.count :]))
+    top = heapq.nsmallest(spec.count + spec.alternatives, passed, key=lambda row: row[:3])
+    ranked = [weighing.explained(row[3], n) for n, row in enumerate(top, start=1)]
+    recommended = tuple(ranked[: spec.count])
+    return Recommendation(
+        recommended, tuple(ranked[spec.count :]), fewer=len(recommended) < spec.count
+    )
 
 
 class _Weighing:
@@ -135,7 +148,7 @@ class _Weighing:
     ) -> None:
         self.filters: list[tuple[str, frozenset[Any]]] = []
         for rule in spec.filters:
-            wanted = frozenset(_values(counted.get(rule.answer)))
+            wanted = frozenset(_filter_values(rule, counted, scores, outcome))
             if wanted:
                 self.filters.append((rule.attribute, wanted))
         self.fits = _prepare_fits(spec, traits, scores)
@@ -219,6 +232,24 @@ class _Weighing:
             reasons.append(Reason("outcome", self.outcome_key, points=self.outcome_weight))
         reasons.sort(key=lambda r: (-r.points, _KIND_ORDER.get(r.kind, 9), r.key or ""))
         return RankedProduct(product.sku, position, round(total, 9), tuple(reasons))
+
+
+def _filter_values(
+    rule: Filter,
+    counted: Mapping[str, Any],
+    scores: Mapping[str, TraitScore],
+    outcome: Outcome | None,
+) -> tuple[Any, ...]:
+    """What a hard filter asks of the attribute; nothing (no filtering) when the customer said
+    nothing it could go on: an unanswered question, a trait not assessed, no outcome."""
+    if rule.trait is not None:
+        score = scores.get(rule.trait)
+        if score is None or not score.assessed or score.band is None:
+            return ()
+        return (score.band.key,)
+    if rule.outcome:
+        return (outcome.key,) if outcome is not None else ()
+    return _values(counted.get(rule.answer)) if rule.answer else ()
 
 
 def _passes(attributes: Mapping[str, Any], filters: list[tuple[str, frozenset[Any]]]) -> bool:

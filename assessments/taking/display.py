@@ -484,6 +484,7 @@ def results_context(
     outcome = result.outcome
     return {
         "traits": [trait for trait in result.traits if trait.assessed],
+        "fewer": result.fewer,
         "traits_not_assessed": [trait.label for trait in result.traits if not trait.assessed],
         "outcome": OutcomeShown(
             outcome.key, outcome.title, outcome.description, image(outcome.image)

@@ -147,6 +147,8 @@ class FrozenResult:
     # customer already followed stays valid when a product drops out of the ranking.
     refs: Mapping[str, str] = NO_REFS
     format: int = RESULT_FORMAT
+    # Fewer products matched what the customer said than the assessment recommends.
+    fewer: bool = False
 
     @property
     def products(self) -> tuple[FrozenProduct, ...]:
@@ -188,6 +190,7 @@ class FrozenResult:
                 else {}
             ),
             format=fmt if isinstance(fmt, int) and not isinstance(fmt, bool) else RESULT_FORMAT,
+            fewer=data.get("fewer") is True,
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -241,6 +244,7 @@ class FrozenResult:
                 for i in self.insights
             ],
             "refs": dict(self.refs),
+            "fewer": self.fewer,
         }
 
 
@@ -326,6 +330,7 @@ def result_compute(
             for i in walk.insights(language)
         ),
         refs=MappingProxyType(dict(refs)),
+        fewer=recommendation.fewer and not recommendation.fallback_used,
     )
 
 
