@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
+from assessments.models.catalogue import PRIORITY_LIMIT
+
 Text = dict[str, str]  # a text in each language: {"en": "…", "es": "…"}
 Sku = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")
@@ -80,6 +82,12 @@ class ProductIn(Schema):
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
     attributes: dict[str, Any] = Field(default_factory=dict)
     active: bool = True
+    priority: int = Field(
+        default=0,
+        ge=-PRIORITY_LIMIT,
+        le=PRIORITY_LIMIT,
+        description="Among equally fitting products, higher is shown first (then by SKU).",
+    )
 
 
 class ProductOut(Schema):
@@ -91,6 +99,7 @@ class ProductOut(Schema):
     currency: str
     attributes: dict[str, Any]
     active: bool
+    priority: int
     updated_at: dt.datetime
 
 

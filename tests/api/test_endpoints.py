@@ -161,3 +161,12 @@ def test_the_openapi_document_and_docs_page(client, db):
     assert document["openapi"].startswith("3.1")
     assert "/api/v1/responses" in document["paths"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_a_products_priority_is_upserted_and_read_back(api, published):
+    answer = api.send("put", "/products", [_product("breeze", priority=3)])
+    assert answer.json()["products"][0]["priority"] == 3
+    assert Product.objects.get(brand=published.brand, sku="breeze").priority == 3
+    refused = api.send("put", "/products", [_product("breeze", priority=5000)])
+    assert refused.status_code == 422
+    assert Product.objects.get(brand=published.brand, sku="breeze").priority == 3
