@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from .reasons import Reason
+from .reasons import Edge, Reason
 
 if TYPE_CHECKING:
     from .model import Filter, Outcome, RecommendationSpec, Trait, TraitScore
@@ -29,6 +29,8 @@ class RankedProduct:
     rank: int  # 1-based
     score: float
     reasons: tuple[Reason, ...]
+    # On the top pick only: why it comes before the runner-up.
+    edge: Edge | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +116,10 @@ def rank(
         return _fallback(spec, products)
     top = heapq.nsmallest(spec.count + spec.alternatives, passed, key=lambda row: row[:3])
     ranked = [weighing.explained(row[3], n) for n, row in enumerate(top, start=1)]
+    if len(ranked) > 1:
+        first, second = ranked[0], ranked[1]
+        by_priority = top[0][3].priority > top[1][3].priority
+        ranked[0] = replace(first, edge=_edge(first, second, by_priority=by_priority))
     recommended = tuple(ranked[: spec.count])
     return Recommendation(
         recommended, tuple(ranked[spec.count :]), fewer=len(recommended) < spec.count
@@ -252,6 +258,41 @@ def _filter_values(
     return _values(counted.get(rule.answer)) if rule.answer else ()
 
 
+def _edge(first: RankedProduct, second: RankedProduct, *, by_priority: bool) -> Edge:
+    """What the top pick has over the runner-up: each of its reasons that adds more than the
+    runner-up's same reason (a closer fit, picks the runner-up lacks, the outcome), biggest lead
+    first. No leads when they fit equally: then the brand's priority or the sku decided."""
+    theirs = {(r.kind, r.key): r for r in second.reasons}
+    leads = []
+    for reason in first.reasons:
+        other = theirs.get((reason.kind, reason.key))
+        lead = reason.points - (other.points if other is not None else 0.0)
+        if lead <= 1e-9:
+            continue
+        answers = reason.answers
+        if reason.kind == "preference" and other is not None:
+            # Cite only the picks the runner-up does not have.
+            answers = (
+                tuple(
+                    (question, _without(value, _values(other_value)))
+                    for (question, value), (_, other_value) in zip(
+                        reason.answers, other.answers, strict=False
+                    )
+                )
+                or reason.answers
+            )
+        leads.append(Reason(reason.kind, reason.key, reason.band, answers, lead, reason.fit, None))
+    leads.sort(key=lambda r: (-r.points, _KIND_ORDER.get(r.kind, 9), r.key or ""))
+    return Edge(second.sku, tuple(leads), by_priority=by_priority and not leads)
+
+
+def _without(value: Any, taken: tuple[Any, ...]) -> Any:
+    if isinstance(value, list):
+        left = [v for v in value if v not in taken]
+        return left if len(left) > 1 else (left[0] if left else value)
+    return value
+
+
 def _passes(attributes: Mapping[str, Any], filters: list[tuple[str, frozenset[Any]]]) -> bool:
     for attribute, wanted in filters:
         value = attributes.get(attribute)
@@ -280,20 +321,26 @@ def _prepare_fits(
             band.key: (1.0 if count == 1 else 1.0 - abs(band.index - here) / (count - 1))
             for band in trait.bands
         }
-        # Cite the answers that gave the most points towards this score (at most three).
-        strongest = sorted(
-            (c for c in score.contributions if c.points),
-            key=lambda c: -abs(c.points),
-        )[:3]
-        cited = tuple(
-            (c.question_key, c.value)
-            for c in sorted(strongest, key=lambda c: score.contributions.index(c))
-        )
+        cited = tuple((c.question_key, c.value) for c in _strongest(score, count))
         reason = Reason(
             "trait", rule.trait, band=score.band.key, answers=cited, trait_score=score.value
         )
         fits.append(_Fit(rule.attribute, rule.weight, fit_by_band, reason))
     return fits
+
+
+# Past this many answers a reason stops explaining and starts reciting the questionnaire.
+CITED_ANSWERS = 3
+
+
+def _strongest(score: TraitScore, bands: int) -> list[Any]:
+    """The answers that moved the score towards its band, strongest first (ties in the order
+    asked), at most `CITED_ANSWERS`: what raised it for an upper band, what held it down for a
+    lower one. An answer pulling the other way is no reason for the band."""
+    assert score.band is not None
+    sign = -1 if score.band.index < (bands - 1) / 2 else 1
+    toward = [c for c in score.contributions if c.points * sign > 0]
+    return sorted(toward, key=lambda c: -abs(c.points))[:CITED_ANSWERS]
 
 
 def _with(reason: Reason, *, points: float, fit: float) -> Reason:

@@ -396,6 +396,7 @@ class ProductResult:
     thumbnail: Image | None
     image: Image | None
     reasons: list[str]
+    edge: str = ""  # on the top pick: why it comes before the next one
 
 
 def price(amount: Decimal, currency: str, language: str) -> str:
@@ -468,6 +469,7 @@ def _products(
                 thumbnail=thumbnail,
                 image=full,
                 reasons=list(item.reasons[:REASONS_SHOWN]) if reasons else [],
+                edge=item.edge if reasons else "",
             )
         )
     return shown

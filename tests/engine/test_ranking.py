@@ -130,7 +130,7 @@ def test_reasons_are_written_in_spanish_too():
     finder = compile_definition(shoe_finder())
     top = finder.recommend(catalogue(), RUNNER).recommended[0]
     spanish = [r.text(finder, "es") for r in top.reasons]
-    assert spanish[0].startswith("Tu support need es High (8 puntos): ")
+    assert spanish[0].startswith("Tu support need es High: ")
     assert spanish[0].endswith("y your knees drift in. Este producto está hecho para eso.")
     assert "Dijiste que you like a soft, cushioned feel; este lo tiene." in spanish
     assert top.reasons[0].text(finder, "de") == top.reasons[0].text(finder, "en")
@@ -162,7 +162,7 @@ def test_a_reason_without_recall_phrases_cites_labels_and_values():
     ).recommended[0]
     texts = [r.text(assessment, "en") for r in top.reasons]
     assert texts == [
-        "Your support is High (2 points): you answered 42 km. This product is made for that.",
+        "Your support is High: you answered 42 km. This product is made for that.",
         "You chose “Soft”; this one has it.",
     ]
 
