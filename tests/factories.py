@@ -174,9 +174,11 @@ def definition(**overrides: Any) -> dict[str, Any]:
 
 
 def products(brand_slug: str = "brand") -> list[dict[str, Any]]:
-    """Two catalogue entries whose images exist in media storage."""
+    """Three catalogue entries whose images exist in media storage: two support shoes (steady,
+    then trail by sku) and one light shoe (breeze), so a runner has a genuine alternative and a
+    walker has none."""
     rows = []
-    for sku, band in (("steady", "high"), ("breeze", "low")):
+    for sku, band in (("steady", "high"), ("breeze", "low"), ("trail", "high")):
         rows.append(
             {
                 "sku": sku,

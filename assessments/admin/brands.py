@@ -108,11 +108,20 @@ class BrandAdmin(AuditedChanges, ScopedModelAdmin):
 @admin.register(Product)
 class ProductAdmin(ScopedModelAdmin):
     form = ProductForm
-    list_display = ["thumb", "sku", "product_name", "brand", "price", "currency", "active"]
+    list_display = [
+        "thumb",
+        "sku",
+        "product_name",
+        "brand",
+        "price",
+        "currency",
+        "priority",
+        "active",
+    ]
     list_display_links = ["sku", "product_name"]
     list_filter = ["brand", "active"]
     search_fields = ["sku", "name"]
-    list_editable = ["active"]
+    list_editable = ["priority", "active"]
     fields = [
         "brand",
         "sku",
@@ -124,6 +133,7 @@ class ProductAdmin(ScopedModelAdmin):
         "image",
         "thumb",
         "attributes",
+        "priority",
         "active",
     ]
     readonly_fields = ["thumb"]

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
+from assessments.models.catalogue import PRIORITY_LIMIT
+
 
 def _utc(value: dt.datetime) -> dt.datetime:
     """A time moved to UTC; offsets and years the database cannot store are refused (422)."""
@@ -111,6 +113,12 @@ class ProductIn(Schema):
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
     attributes: dict[str, Any] = Field(default_factory=dict)
     active: bool = True
+    priority: int = Field(
+        default=0,
+        ge=-PRIORITY_LIMIT,
+        le=PRIORITY_LIMIT,
+        description="Among equally fitting products, higher is shown first (then by SKU).",
+    )
 
 
 class ProductOut(Schema):
@@ -122,6 +130,7 @@ class ProductOut(Schema):
     currency: str
     attributes: dict[str, Any]
     active: bool
+    priority: int
     updated_at: dt.datetime
 
 

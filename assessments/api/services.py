@@ -57,6 +57,7 @@ def products_upsert(*, brand: Brand, products: Sequence[ProductIn]) -> ProductsU
         row.name, row.description, row.url = given.name, given.description, given.url
         row.price, row.currency = given.price, given.currency
         row.attributes, row.active = given.attributes, given.active
+        row.priority = given.priority
         try:
             row.full_clean(exclude=NOT_FROM_API)
         except ValidationError as error:

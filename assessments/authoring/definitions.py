@@ -236,6 +236,7 @@ def product_to_data(product: Product) -> dict[str, Any]:
             "image": product.image.name or None,
             "attributes": product.attributes,
             "active": product.active,
+            "priority": product.priority or None,  # 0, the default, is left out
         }
     )
 

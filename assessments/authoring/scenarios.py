@@ -43,8 +43,13 @@ def _catalogue(
         if not row.get("active", True):
             continue
         attributes = row.get("attributes")
+        priority = row.get("priority", 0)
         products.append(
-            EngineProduct(row["sku"], attributes if isinstance(attributes, dict) else {})
+            EngineProduct(
+                row["sku"],
+                attributes if isinstance(attributes, dict) else {},
+                priority if isinstance(priority, int) and not isinstance(priority, bool) else 0,
+            )
         )
         names[row["sku"]] = localized(row.get("name"), language) or row["sku"]
     return products, names
@@ -74,6 +79,9 @@ def catalogue_after_import(
 def active_catalogue(brand_id: int) -> list[dict[str, Any]]:
     """The brand's active products, as much of them as scenarios need."""
     rows = Product.objects.filter(brand_id=brand_id, active=True).values_list(
-        "sku", "attributes", "name"
+        "sku", "attributes", "name", "priority"
     )
-    return [{"sku": sku, "attributes": attrs, "name": name} for sku, attrs, name in rows]
+    return [
+        {"sku": sku, "attributes": attrs, "name": name, "priority": priority}
+        for sku, attrs, name, priority in rows
+    ]

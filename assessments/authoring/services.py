@@ -406,6 +406,7 @@ def _product_upsert(brand: Brand, data: dict[str, Any]) -> Product:
             "image": data["image"],
             "attributes": data.get("attributes", {}),
             "active": data.get("active", True),
+            "priority": data.get("priority", 0),
         },
     )
     product_thumbnail_make(product=product)

@@ -44,7 +44,7 @@ from .model import (
 )
 from .problems import DefinitionInvalid, Problem
 from .ranking import Product, RankedProduct, Recommendation
-from .reasons import Reason
+from .reasons import Edge, Reason
 from .recall import answer_phrase, answer_phrases, fill_answers
 from .structure import schema
 from .validate import validate_definition
@@ -58,6 +58,7 @@ __all__ = [
     "Choice",
     "Contribution",
     "DefinitionInvalid",
+    "Edge",
     "ExclusiveCombined",
     "HiddenField",
     "Insight",

@@ -107,7 +107,10 @@ def _recommendation(rec: Mapping[str, Any]) -> RecommendationSpec:
     return RecommendationSpec(
         count=rec.get("count", 3),
         alternatives=rec.get("alternatives", 3),
-        filters=tuple(Filter(f["attribute"], f["answer"]) for f in rec.get("filters", ())),
+        filters=tuple(
+            Filter(f["attribute"], f.get("answer"), f.get("trait"), f.get("outcome") is True)
+            for f in rec.get("filters", ())
+        ),
         trait_fit=tuple(
             TraitFit(f["trait"], f["attribute"], float(f["weight"]))
             for f in rec.get("trait_fit", ())

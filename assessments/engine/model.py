@@ -247,8 +247,12 @@ class HiddenField:
 
 @dataclass(frozen=True, slots=True)
 class Filter:
+    """A hard rule: the product's attribute must name the customer's answer, band or outcome."""
+
     attribute: str
-    answer: str
+    answer: str | None = None  # a question key
+    trait: str | None = None  # a trait key: the attribute names the customer's band key
+    outcome: bool = False  # the attribute names the customer's outcome key
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from .reasons import Reason
+from .reasons import Edge, Reason
 
 if TYPE_CHECKING:
-    from .model import Outcome, RecommendationSpec, Trait, TraitScore
+    from .model import Filter, Outcome, RecommendationSpec, Trait, TraitScore
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +20,7 @@ class Product:
 
     sku: str
     attributes: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    priority: int = 0  # the brand's: among equal scores, higher comes first (then the sku)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,8 @@ class RankedProduct:
     rank: int  # 1-based
     score: float
     reasons: tuple[Reason, ...]
+    # On the top pick only: why it comes before the runner-up.
+    edge: Edge | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,8 @@ class Recommendation:
     alternatives: tuple[RankedProduct, ...]
     fallback_used: bool = False
     fallback_message: Mapping[str, str] | None = None
+    # Fewer products than `count` matched anything the customer said; none were added to pad.
+    fewer: bool = False
 
 
 def _values(value: Any) -> tuple[Any, ...]:
@@ -91,20 +96,34 @@ def rank(
     scores: Mapping[str, TraitScore],
     outcome: Outcome | None,
 ) -> Recommendation:
-    """Rank per FORMAT.md: hard filters, then the sum of weight * fit; score desc, sku asc."""
+    """Rank per FORMAT.md: hard filters, then the sum of weight * fit, leaving out products that
+    match nothing the customer said; score desc, the brand's priority desc, sku asc."""
     weighing = _Weighing(spec, traits, counted, scores, outcome)
     filters, score = weighing.filters, weighing.score
+    # With something to weigh, a product that scores nothing matches nothing the customer
+    # said: it is filler, not a recommendation.
+    weighs = bool(weighing.fit_rules or weighing.pref_rules or weighing.outcome_attribute)
     passed = []
     for product in products:
         attributes = product.attributes
         if filters and not _passes(attributes, filters):
             continue
-        passed.append((-score(attributes), product.sku, product))
+        points = score(attributes)
+        if weighs and points <= 0:
+            continue
+        passed.append((-points, -product.priority, product.sku, product))
     if not passed:
         return _fallback(spec, products)
-    top = heapq.nsmallest(spec.count + spec.alternatives, passed, key=lambda row: (row[0], row[1]))
-    ranked = [weighing.explained(product, n) for n, (_, _, product) in enumerate(top, start=1)]
-    return Recommendation(tuple(ranked[: spec.count]), tuple(ranked[spec.count :]))
+    top = heapq.nsmallest(spec.count + spec.alternatives, passed, key=lambda row: row[:3])
+    ranked = [weighing.explained(row[3], n) for n, row in enumerate(top, start=1)]
+    if len(ranked) > 1:
+        first, second = ranked[0], ranked[1]
+        by_priority = top[0][3].priority > top[1][3].priority
+        ranked[0] = replace(first, edge=_edge(first, second, by_priority=by_priority))
+    recommended = tuple(ranked[: spec.count])
+    return Recommendation(
+        recommended, tuple(ranked[spec.count :]), fewer=len(recommended) < spec.count
+    )
 
 
 class _Weighing:
@@ -135,7 +154,7 @@ class _Weighing:
     ) -> None:
         self.filters: list[tuple[str, frozenset[Any]]] = []
         for rule in spec.filters:
-            wanted = frozenset(_values(counted.get(rule.answer)))
+            wanted = frozenset(_filter_values(rule, counted, scores, outcome))
             if wanted:
                 self.filters.append((rule.attribute, wanted))
         self.fits = _prepare_fits(spec, traits, scores)
@@ -221,6 +240,59 @@ class _Weighing:
         return RankedProduct(product.sku, position, round(total, 9), tuple(reasons))
 
 
+def _filter_values(
+    rule: Filter,
+    counted: Mapping[str, Any],
+    scores: Mapping[str, TraitScore],
+    outcome: Outcome | None,
+) -> tuple[Any, ...]:
+    """What a hard filter asks of the attribute; nothing (no filtering) when the customer said
+    nothing it could go on: an unanswered question, a trait not assessed, no outcome."""
+    if rule.trait is not None:
+        score = scores.get(rule.trait)
+        if score is None or not score.assessed or score.band is None:
+            return ()
+        return (score.band.key,)
+    if rule.outcome:
+        return (outcome.key,) if outcome is not None else ()
+    return _values(counted.get(rule.answer)) if rule.answer else ()
+
+
+def _edge(first: RankedProduct, second: RankedProduct, *, by_priority: bool) -> Edge:
+    """What the top pick has over the runner-up: each of its reasons that adds more than the
+    runner-up's same reason (a closer fit, picks the runner-up lacks, the outcome), biggest lead
+    first. No leads when they fit equally: then the brand's priority or the sku decided."""
+    theirs = {(r.kind, r.key): r for r in second.reasons}
+    leads = []
+    for reason in first.reasons:
+        other = theirs.get((reason.kind, reason.key))
+        lead = reason.points - (other.points if other is not None else 0.0)
+        if lead <= 1e-9:
+            continue
+        answers = reason.answers
+        if reason.kind == "preference" and other is not None:
+            # Cite only the picks the runner-up does not have.
+            answers = (
+                tuple(
+                    (question, _without(value, _values(other_value)))
+                    for (question, value), (_, other_value) in zip(
+                        reason.answers, other.answers, strict=False
+                    )
+                )
+                or reason.answers
+            )
+        leads.append(Reason(reason.kind, reason.key, reason.band, answers, lead, reason.fit, None))
+    leads.sort(key=lambda r: (-r.points, _KIND_ORDER.get(r.kind, 9), r.key or ""))
+    return Edge(second.sku, tuple(leads), by_priority=by_priority and not leads)
+
+
+def _without(value: Any, taken: tuple[Any, ...]) -> Any:
+    if isinstance(value, list):
+        left = [v for v in value if v not in taken]
+        return left if len(left) > 1 else (left[0] if left else value)
+    return value
+
+
 def _passes(attributes: Mapping[str, Any], filters: list[tuple[str, frozenset[Any]]]) -> bool:
     for attribute, wanted in filters:
         value = attributes.get(attribute)
@@ -249,20 +321,26 @@ def _prepare_fits(
             band.key: (1.0 if count == 1 else 1.0 - abs(band.index - here) / (count - 1))
             for band in trait.bands
         }
-        # Cite the answers that gave the most points towards this score (at most three).
-        strongest = sorted(
-            (c for c in score.contributions if c.points),
-            key=lambda c: -abs(c.points),
-        )[:3]
-        cited = tuple(
-            (c.question_key, c.value)
-            for c in sorted(strongest, key=lambda c: score.contributions.index(c))
-        )
+        cited = tuple((c.question_key, c.value) for c in _strongest(score, count))
         reason = Reason(
             "trait", rule.trait, band=score.band.key, answers=cited, trait_score=score.value
         )
         fits.append(_Fit(rule.attribute, rule.weight, fit_by_band, reason))
     return fits
+
+
+# Past this many answers a reason stops explaining and starts reciting the questionnaire.
+CITED_ANSWERS = 3
+
+
+def _strongest(score: TraitScore, bands: int) -> list[Any]:
+    """The answers that moved the score towards its band, strongest first (ties in the order
+    asked), at most `CITED_ANSWERS`: what raised it for an upper band, what held it down for a
+    lower one. An answer pulling the other way is no reason for the band."""
+    assert score.band is not None
+    sign = -1 if score.band.index < (bands - 1) / 2 else 1
+    toward = [c for c in score.contributions if c.points * sign > 0]
+    return sorted(toward, key=lambda c: -abs(c.points))[:CITED_ANSWERS]
 
 
 def _with(reason: Reason, *, points: float, fit: float) -> Reason:

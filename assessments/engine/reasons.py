@@ -8,21 +8,27 @@ from typing import Any
 
 from .model import Lookups, Phrase
 from .recall import answer_phrases
-from .text import localized, number
+from .text import localized
 
 # Built-in sentence templates; any other language falls back to English.
 _TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
-        "trait": "Your {trait} is {band}{score}{because}.",
+        "trait": "Your {trait} is {band}{because}.",
         "trait_because": ": {answers}",
         "trait_exact": " This product is made for that.",
         "trait_close": " This product comes close.",
-        "points_one": "1 point",
-        "points_many": "{n} points",
         "preference": "You said {answers}; this one has it.",
         "preference_chose": "You chose {answers}; this one has it.",
         "outcome": "It suits your profile: {outcome}.",
         "fallback": "Nothing matched every answer, so this is a safe choice to start from.",
+        "edge": "It comes before {other} because {leads}.",
+        "edge_tie": "{other} fits you just as well; this one is the brand's first choice.",
+        "edge_tie_sku": "{other} fits you just as well.",
+        "lead_trait_exact": "it is made for your {trait}",
+        "lead_trait_close": "it comes closer to your {trait}",
+        "lead_preference": "it matches what you said: {answers}",
+        "lead_outcome": "it is meant for your profile, {outcome}",
+        "next_one": "the next one",
         "and": ", and ",
         "label": "“{label}”",
         # An answer cited without a recall phrase, by its form (`Phrase.form`).
@@ -31,16 +37,22 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "cite_text": "you answered “{answer}”",
     },
     "es": {
-        "trait": "Tu {trait} es {band}{score}{because}.",
+        "trait": "Tu {trait} es {band}{because}.",
         "trait_because": ": {answers}",
         "trait_exact": " Este producto está hecho para eso.",
         "trait_close": " Este producto se acerca mucho.",
-        "points_one": "1 punto",
-        "points_many": "{n} puntos",
         "preference": "Dijiste que {answers}; este lo tiene.",
         "preference_chose": "Elegiste {answers}; este lo tiene.",
         "outcome": "Encaja con tu perfil: {outcome}.",
         "fallback": "Nada encajaba con todas tus respuestas, así que esta es una opción segura.",
+        "edge": "Va antes que {other} porque {leads}.",
+        "edge_tie": "{other} te encaja igual de bien; este es la primera opción de la marca.",
+        "edge_tie_sku": "{other} te encaja igual de bien.",
+        "lead_trait_exact": "está hecho para tu {trait}",
+        "lead_trait_close": "se acerca más a tu {trait}",
+        "lead_preference": "encaja con lo que dijiste: {answers}",
+        "lead_outcome": "está pensado para tu perfil, {outcome}",
+        "next_one": "el siguiente",
         "and": " y ",
         "label": "«{label}»",
         "cite_choice": "elegiste «{answer}»",
@@ -68,21 +80,66 @@ class Reason:
         `lookups` is the compiled assessment the reason came from (or anything that looks up its
         questions, traits and outcomes the same way).
         """
-        words = _TEMPLATES.get(language.split("-")[0].lower(), _TEMPLATES["en"])
-        fallbacks = (lookups.default_language,)
+        words = _words(language)
 
         def say(text: Any) -> str:
-            return localized(text, language, fallbacks)
+            return localized(text, language, (lookups.default_language,))
 
         if self.kind == "trait":
             return _trait_text(self, lookups, language, say, words)
         if self.kind == "preference":
             return _preference_text(self, lookups, language, words)
         if self.kind == "outcome":
-            outcome = next((o for o in lookups.outcomes if o.key == self.key), None)
-            title = say(outcome.title) if outcome else (self.key or "")
-            return words["outcome"].format(outcome=title)
+            return words["outcome"].format(outcome=_outcome_title(self, lookups, say))
         return words["fallback"]
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """Why the top pick comes before the runner-up: what it adds that the runner-up does not."""
+
+    runner_up: str  # its sku
+    # The top pick's reasons that add more to its score than the runner-up's same reasons do,
+    # the biggest lead first; `points` is the lead, `answers` what the runner-up lacks.
+    leads: tuple[Reason, ...] = ()
+    by_priority: bool = False  # an equal fit, put first by the brand's priority
+
+    def text(self, lookups: Lookups, language: str, runner_up_name: str = "") -> str:
+        """One sentence in `language`, naming the runner-up (its sku's name, if given)."""
+        words = _words(language)
+
+        def say(text: Any) -> str:
+            return localized(text, language, (lookups.default_language,))
+
+        other = runner_up_name or words["next_one"]
+        if not self.leads:
+            tie = words["edge_tie"] if self.by_priority else words["edge_tie_sku"]
+            return _upper_first(tie.format(other=other))
+        leads = [_lead_text(lead, lookups, language, say, words) for lead in self.leads]
+        return words["edge"].format(other=other, leads=_join(leads, words))
+
+
+def _words(language: str) -> dict[str, str]:
+    return _TEMPLATES.get(language.split("-")[0].lower(), _TEMPLATES["en"])
+
+
+def _outcome_title(reason: Reason, lookups: Lookups, say: Callable[[Any], str]) -> str:
+    outcome = next((o for o in lookups.outcomes if o.key == reason.key), None)
+    return say(outcome.title) if outcome else (reason.key or "")
+
+
+def _lead_text(
+    lead: Reason, lookups: Lookups, language: str, say: Callable[[Any], str], words: dict
+) -> str:
+    if lead.kind == "trait":
+        trait = lookups.trait(lead.key) if lead.key else None
+        label = _lower_first(say(trait.label)) if trait else (lead.key or "")
+        template = words["lead_trait_exact"] if lead.fit >= 1 else words["lead_trait_close"]
+        return template.format(trait=label)
+    if lead.kind == "preference":
+        cited = [_cite(lookups, q, v, language, words) for q, v in lead.answers]
+        return words["lead_preference"].format(answers=_join(cited, words))
+    return words["lead_outcome"].format(outcome=_outcome_title(lead, lookups, say))
 
 
 def _trait_text(
@@ -92,13 +149,11 @@ def _trait_text(
     label = _lower_first(say(trait.label)) if trait else (reason.key or "")
     band = trait.band(reason.band) if trait and reason.band else None
     band_label = say(band.label) if band else (reason.band or "")
-    score = reason.trait_score or 0.0
-    points = words["points_one"] if score == 1 else words["points_many"].format(n=number(score))
+    # The answers behind the band, strongest first, in the customer's words; never the points,
+    # which mean nothing to a customer.
     cited = [_cite(lookups, q, v, language, words) for q, v in reason.answers]
     because = words["trait_because"].format(answers=_join(cited, words)) if cited else ""
-    # A score no answer contributed to (e.g. 0 points) is not worth quoting.
-    points = f" ({points})" if cited else ""
-    sentence = words["trait"].format(trait=label, band=band_label, score=points, because=because)
+    sentence = words["trait"].format(trait=label, band=band_label, because=because)
     return sentence + (words["trait_exact"] if reason.fit >= 1 else words["trait_close"])
 
 
@@ -134,6 +189,10 @@ def _join(parts: list[str], words: dict) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + words["and"] + parts[-1]
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _lower_first(text: str) -> str:

@@ -950,6 +950,23 @@ class _Checker:
                         f"{q.kind} question; a {noun} needs a question with choices.",
                         "operator_kind",
                     )
+        for i, rule in enumerate(_dicts(rec.get("filters"))):
+            named = [m for m in ("answer", "trait", "outcome") if m in rule]
+            if len(named) != 1:
+                self.add(
+                    (*base, "filters", i),
+                    f"Filter {i + 1} of the recommendation must name exactly one of a question "
+                    f"(`answer`), a trait (`trait`) or the outcome (`outcome: true`); it names "
+                    f"{' and '.join(named) if named else 'none'}.",
+                    "filter_source",
+                )
+            key = _key(rule.get("trait"))
+            if key is not None and key not in self.traits:
+                self.add(
+                    (*base, "filters", i, "trait"),
+                    f"The recommendation has a filter on trait '{key}', which does not exist.",
+                    "unknown_trait",
+                )
         for i, rule in enumerate(_dicts(rec.get("trait_fit"))):
             key = _key(rule.get("trait"))
             if key is None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .brands import Brand
 from .fields import KeyField, LocalizedTextField
+
+PRIORITY_LIMIT = 1000  # a product's priority lies in -1000..1000
 
 
 class Product(models.Model):
@@ -45,6 +47,16 @@ class Product(models.Model):
     active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive products are never recommended.")
     )
+    # Only breaks ties: a product that fits the customer better always ranks first.
+    priority = models.SmallIntegerField(
+        _("priority"),
+        default=0,
+        validators=[MinValueValidator(-PRIORITY_LIMIT), MaxValueValidator(PRIORITY_LIMIT)],
+        help_text=_(
+            "Among products that fit a customer equally well, a higher priority is shown first "
+            "(then by SKU). 0 is the default; use a negative number to put one after the rest."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -54,6 +66,10 @@ class Product(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["brand", "sku"], name="product_unique_brand_sku"),
             models.CheckConstraint(condition=models.Q(price__gte=0), name="product_price_positive"),
+            models.CheckConstraint(
+                condition=models.Q(priority__gte=-PRIORITY_LIMIT, priority__lte=PRIORITY_LIMIT),
+                name="product_priority_range",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -396,6 +396,7 @@ class ProductResult:
     thumbnail: Image | None
     image: Image | None
     reasons: list[str]
+    edge: str = ""  # on the top pick: why it comes before the next one
 
 
 def price(amount: Decimal, currency: str, language: str) -> str:
@@ -468,6 +469,7 @@ def _products(
                 thumbnail=thumbnail,
                 image=full,
                 reasons=list(item.reasons[:REASONS_SHOWN]) if reasons else [],
+                edge=item.edge if reasons else "",
             )
         )
     return shown
@@ -484,6 +486,7 @@ def results_context(
     outcome = result.outcome
     return {
         "traits": [trait for trait in result.traits if trait.assessed],
+        "fewer": result.fewer,
         "traits_not_assessed": [trait.label for trait in result.traits if not trait.assessed],
         "outcome": OutcomeShown(
             outcome.key, outcome.title, outcome.description, image(outcome.image)

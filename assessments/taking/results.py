@@ -100,6 +100,8 @@ class FrozenProduct:
     score: float
     ref: str  # the attribution reference its link carries, "" for none (previews)
     reasons: tuple[str, ...]
+    # On the top pick: why it comes before the runner-up; "" elsewhere and in older rows.
+    edge: str = ""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FrozenProduct:
@@ -111,6 +113,7 @@ class FrozenProduct:
             _number(data.get("score")),
             _text(data.get("ref")),
             tuple(r for r in reasons if isinstance(r, str)) if isinstance(reasons, list) else (),
+            _text(data.get("edge")),
         )
 
 
@@ -147,6 +150,8 @@ class FrozenResult:
     # customer already followed stays valid when a product drops out of the ranking.
     refs: Mapping[str, str] = NO_REFS
     format: int = RESULT_FORMAT
+    # Fewer products matched what the customer said than the assessment recommends.
+    fewer: bool = False
 
     @property
     def products(self) -> tuple[FrozenProduct, ...]:
@@ -188,6 +193,7 @@ class FrozenResult:
                 else {}
             ),
             format=fmt if isinstance(fmt, int) and not isinstance(fmt, bool) else RESULT_FORMAT,
+            fewer=data.get("fewer") is True,
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -201,6 +207,7 @@ class FrozenResult:
                 "score": p.score,
                 "ref": p.ref,
                 "reasons": list(p.reasons),
+                **({"edge": p.edge} if p.edge else {}),
             }
 
         return {
@@ -241,6 +248,7 @@ class FrozenResult:
                 for i in self.insights
             ],
             "refs": dict(self.refs),
+            "fewer": self.fewer,
         }
 
 
@@ -253,9 +261,22 @@ def result_read(response: Response) -> FrozenResult | None:
 # -- computing and freezing --------------------------------------------------------------
 
 
-def _catalogue(brand_id: int) -> list[engine.Product]:
-    rows = Product.objects.filter(brand_id=brand_id, active=True).values_list("sku", "attributes")
-    return [engine.Product(sku, attrs if isinstance(attrs, dict) else {}) for sku, attrs in rows]
+@dataclass(frozen=True, slots=True)
+class _Catalogue:
+    products: list[engine.Product]
+    names: dict[str, Any]  # sku: localised name, for the top pick's comparison
+
+
+def _catalogue(brand_id: int) -> _Catalogue:
+    """The brand's active products as the engine ranks them, and their names, in one query."""
+    rows = Product.objects.filter(brand_id=brand_id, active=True).values_list(
+        "sku", "attributes", "priority", "name"
+    )
+    products, names = [], {}
+    for sku, attrs, priority, name in rows:
+        products.append(engine.Product(sku, attrs if isinstance(attrs, dict) else {}, priority))
+        names[sku] = name
+    return _Catalogue(products, names)
 
 
 def _ranked(
@@ -263,7 +284,14 @@ def _ranked(
     items: Iterable[engine.RankedProduct],
     refs: Mapping[str, str],
     language: str,
+    names: Mapping[str, Any],
 ) -> tuple[FrozenProduct, ...]:
+    def edge(item: engine.RankedProduct) -> str:
+        if item.edge is None:
+            return ""
+        name = t(names.get(item.edge.runner_up), language, (assessment.default_language,))
+        return item.edge.text(assessment, language, name)
+
     return tuple(
         FrozenProduct(
             sku=item.sku,
@@ -271,6 +299,7 @@ def _ranked(
             score=item.score,
             ref=refs.get(item.sku, ""),
             reasons=tuple(reason.text(assessment, language) for reason in item.reasons),
+            edge=edge(item),
         )
         for item in items
     )
@@ -282,8 +311,11 @@ def result_compute(
     evaluated: engine.Result,
     language: str,
     refs: Mapping[str, str] = NO_REFS,
+    names: Mapping[str, Any] | None = None,
 ) -> FrozenResult:
-    """The result of a walk's answers, texts in `language`; products link with `refs`."""
+    """The result of a walk's answers, texts in `language`; products link with `refs`;
+    `names` (sku to localised name) names the runner-up the top pick is compared with."""
+    names = names or {}
     assessment = walk.assessment
     traits = []
     for trait in assessment.traits:
@@ -316,8 +348,8 @@ def result_compute(
         if outcome
         else None,
         traits=tuple(traits),
-        recommended=_ranked(assessment, recommendation.recommended, refs, language),
-        alternatives=_ranked(assessment, recommendation.alternatives, refs, language),
+        recommended=_ranked(assessment, recommendation.recommended, refs, language, names),
+        alternatives=_ranked(assessment, recommendation.alternatives, refs, language, names),
         fallback_message=t(recommendation.fallback_message, language)
         if recommendation.fallback_used
         else "",
@@ -326,6 +358,7 @@ def result_compute(
             for i in walk.insights(language)
         ),
         refs=MappingProxyType(dict(refs)),
+        fewer=recommendation.fewer and not recommendation.fallback_used,
     )
 
 
@@ -343,7 +376,8 @@ def result_freeze(
     refs = dict(previous.refs) if previous is not None else {}
     if walk is None:
         walk = assessment.walk(response.answers, response.fields)
-    evaluated = walk.evaluate(_catalogue(response.brand_id))
+    catalogue = _catalogue(response.brand_id)
+    evaluated = walk.evaluate(catalogue.products)
     if not response.is_preview:
         recommendation = evaluated.recommendation
         shown = [p.sku for p in (*recommendation.recommended, *recommendation.alternatives)]
@@ -356,6 +390,7 @@ def result_freeze(
         evaluated=evaluated,
         language=response.language,
         refs=refs if not response.is_preview else NO_REFS,
+        names=catalogue.names,
     )
     response.result = result.as_json()
     if not response.share_token:
@@ -373,8 +408,13 @@ def result_shown(*, response: Response, walk: engine.Walk) -> FrozenResult:
     frozen = result_read(response)
     if frozen is not None:
         return frozen
-    evaluated = walk.evaluate(_catalogue(response.brand_id))
-    return result_compute(walk=walk, evaluated=evaluated, language=response.language)
+    catalogue = _catalogue(response.brand_id)
+    return result_compute(
+        walk=walk,
+        evaluated=walk.evaluate(catalogue.products),
+        language=response.language,
+        names=catalogue.names,
+    )
 
 
 # -- what the customer does with it ------------------------------------------------------

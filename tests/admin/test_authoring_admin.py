@@ -100,7 +100,7 @@ def test_export_downloads_the_definition(client, editor, draft):
     assert response["Content-Disposition"].endswith('fit-check-draft.json"')
     data = json.loads(response.content)
     assert data["key"] == "fit-check"
-    assert {p["sku"] for p in data["products"]} == {"steady", "breeze"}
+    assert {p["sku"] for p in data["products"]} == {"steady", "breeze", "trail"}
 
 
 def test_import_from_the_admin_creates_the_draft(client, editor, brand):
@@ -159,6 +159,7 @@ def _product_form(brand, image) -> dict:
         "currency": "EUR",
         "image": image,
         "attributes": '{"terrain": "trail"}',
+        "priority": "0",
         "active": "on",
     }
 
@@ -170,6 +171,18 @@ def test_a_product_image_upload_is_checked_and_gets_a_thumbnail(client, editor, 
     product = Product.objects.get(sku="trail-1")
     assert product.name == {"en": "Trail One", "es": "Trail Uno"}
     assert product.thumbnail.name.endswith(".webp")
+
+
+def test_the_product_form_sets_the_brands_priority_within_its_range(client, editor, brand):
+    image = SimpleUploadedFile("trail.png", png_bytes(), content_type="image/png")
+    refused = client.post(url("product_add"), {**_product_form(brand, image), "priority": "5000"})
+    assert "less than or equal to 1000" in refused.content.decode()
+    image = SimpleUploadedFile("trail.png", png_bytes(), content_type="image/png")
+    saved = client.post(url("product_add"), {**_product_form(brand, image), "priority": "7"})
+    assert saved.status_code == 302
+    assert Product.objects.get(sku="trail-1").priority == 7
+    changelist = client.get(url("product_changelist")).content.decode()
+    assert 'name="form-0-priority" value="7"' in changelist
 
 
 def test_a_file_that_is_not_an_image_is_refused_with_a_clear_message(client, editor, brand):

@@ -133,8 +133,8 @@ def test_the_scenario_form_offers_the_assessments_choices_and_saves_them_as_answ
     assert saved.expect_top_products == ["breeze"]
     assert saved.expect_never_products == ["steady"]
     page = client.get(url("assessment_validate", draft.pk)).content.decode()
-    assert "3 scenarios, 1 failing." in page
-    assert "Expected never Steady, but it is shown as an alternative" in page
+    # Steady fits nothing a walker said, so it is no longer shown at all: the scenario passes.
+    assert "3 scenarios, 0 failing." in page
 
 
 def test_the_scenario_form_refuses_a_name_already_used(client, editor, draft):

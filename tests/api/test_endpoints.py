@@ -176,3 +176,12 @@ def test_a_post_to_purchases_without_key_or_store_signature_gets_the_apis_401(cl
     assert answer.status_code == 401
     assert answer["Content-Type"] == "application/problem+json"
     assert "Authorization: Bearer" in answer.json()["detail"]
+
+
+def test_a_products_priority_is_upserted_and_read_back(api, published):
+    answer = api.send("put", "/products", [_product("breeze", priority=3)])
+    assert answer.json()["products"][0]["priority"] == 3
+    assert Product.objects.get(brand=published.brand, sku="breeze").priority == 3
+    refused = api.send("put", "/products", [_product("breeze", priority=5000)])
+    assert refused.status_code == 422
+    assert Product.objects.get(brand=published.brand, sku="breeze").priority == 3

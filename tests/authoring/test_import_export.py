@@ -65,7 +65,7 @@ def test_importing_upserts_products_by_sku_and_makes_thumbnails():
     rows[0]["price"] = "120.50"
     assessment_import(brand=brand, source=definition(products=rows))
     steady = Product.objects.get(brand=brand, sku="steady")
-    assert Product.objects.filter(brand=brand).count() == 2
+    assert Product.objects.filter(brand=brand).count() == len(rows)
     assert str(steady.price) == "120.50"
     assert steady.thumbnail.name.endswith(".webp")
 
@@ -143,3 +143,28 @@ def test_import_with_publish_makes_the_first_version_live(tmp_path):
     assessment = Assessment.objects.get(key="fit-check")
     assert assessment.live_version.number == 1
     assert "published version 1" in out.getvalue()
+
+
+def test_a_products_priority_is_imported_and_exported_and_left_out_at_its_default():
+    brand = BrandFactory(slug="acme")
+    rows = products("acme")
+    rows[2]["priority"] = 5  # trail
+    assessment_import(brand=brand, source=definition(products=rows))
+    assert Product.objects.get(brand=brand, sku="trail").priority == 5
+    exported = {p["sku"]: p for p in json.loads(export("acme/fit-check"))["products"]}
+    assert exported["trail"]["priority"] == 5
+    assert "priority" not in exported["steady"]
+
+
+def test_a_priority_outside_its_range_is_refused_on_import():
+    brand = BrandFactory(slug="acme")
+    rows = products("acme")
+    rows[0]["priority"] = 5000
+    with pytest.raises(DefinitionRejected) as rejected:
+        assessment_import(brand=brand, source=definition(products=rows))
+    assert [(p.path, p.message) for p in rejected.value.problems] == [
+        (
+            "$.products[0].priority",
+            "Product 'steady': 'priority' (5000) must be a whole number from -1000 to 1000.",
+        )
+    ]

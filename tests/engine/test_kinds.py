@@ -136,8 +136,7 @@ def test_a_new_kind_words_its_answers_for_recalls_and_reasons(rating_kind):
     result = recalled.evaluate([Product("cushy", {"support": "high"})], {"comfort": 4})
     (reason,) = result.recommendation.recommended[0].reasons
     assert reason.text(recalled, "en") == (
-        "Your support is High (4 points): you gave your last shoes 4 stars. "
-        "This product is made for that."
+        "Your support is High: you gave your last shoes 4 stars. This product is made for that."
     )
 
 

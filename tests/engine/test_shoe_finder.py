@@ -105,7 +105,7 @@ def test_reasons_cite_the_customers_answers(finder):
     top = finder.recommend(catalogue(), RUNNER).recommended[0]
     texts = [reason.text(finder, "en") for reason in top.reasons]
     assert texts[0] == (
-        "Your support need is High (8 points): you run 30+ miles a week, you wobble on one "
+        "Your support need is High: you run 30+ miles a week, you wobble on one "
         "foot, and your knees drift in. This product is made for that."
     )
     assert "You said you like a soft, cushioned feel; this one has it." in texts

@@ -120,6 +120,7 @@ def _product_data(brand: Brand, image: SimpleUploadedFile) -> dict[str, object]:
         "currency": "EUR",
         "image": image,
         "attributes": '{"terrain": "trail"}',
+        "priority": "0",
         "active": "on",
     }
 
