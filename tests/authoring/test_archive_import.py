@@ -43,6 +43,7 @@ def with_images() -> dict:
 IMAGES = {
     "shoe/images/steady.png": png_bytes(colour="#112233"),
     "shoe/images/breeze.png": png_bytes(colour="#445566"),
+    "shoe/images/trail.png": png_bytes(colour="#99aabb"),
     "shoe/images/supported.png": png_bytes(colour="#778899"),
 }
 

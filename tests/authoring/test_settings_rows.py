@@ -53,7 +53,7 @@ def test_recommendation_rows_offer_the_assessments_questions_and_the_catalogues_
     assert "support (high, low)" in page  # the values products give the attribute
     assert options(page, "r-preferences-0-answer") == ["", "use", "knees"]  # choice questions
     assert options(page, "r-filters-0-answer") == ["", "use", "km", "knees"]
-    assert options(page, "r-fallback_skus-0-sku") == ["", "breeze", "steady"]
+    assert options(page, "r-fallback_skus-0-sku") == ["", "breeze", "steady", "trail"]
     assert re.search(r'<option value="support" selected>', page)  # the stored trait fit
 
 
