@@ -197,21 +197,27 @@ def test_a_customer_completes_the_assessment_with_the_keyboard_alone(live_server
     page.keyboard.press("Space")
     page.keyboard.press("Enter")
     page.wait_for_url("**/s/distance/")
-    # htmx swapped the step in; focus moves to its heading once the swap has settled.
-    for _ in range(100):  # wait_for_function would need eval, which the CSP forbids
-        if page.evaluate("document.activeElement.id") == "step-title":
-            break
-        page.wait_for_timeout(20)
-    assert page.evaluate("document.activeElement.id") == "step-title"
+    heading_focused(page)
     focus_on(page, "q-km-input")
     page.keyboard.type("42")
     page.keyboard.press("Enter")
     page.wait_for_url("**/s/knees/")
+    heading_focused(page)
     focus_on(page, "q-knees-yes")
     page.keyboard.press("Space")
     page.keyboard.press("Enter")
     page.wait_for_url("**/results/")
     assert "Supported" in page.locator("#outcome-title").inner_text()
+
+
+def heading_focused(page) -> None:
+    """htmx swapped the step in; focus moves to its heading once the swap has settled (keys
+    pressed before then would go to the heading, not the choice)."""
+    for _ in range(100):  # wait_for_function would need eval, which the CSP forbids
+        if page.evaluate("document.activeElement.id") == "step-title":
+            break
+        page.wait_for_timeout(20)
+    assert page.evaluate("document.activeElement.id") == "step-title"
 
 
 def focus_on(page, target: str, limit: int = 30) -> None:
