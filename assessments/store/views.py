@@ -213,9 +213,9 @@ def kiosk_step(
     assessment = response_definition(response)
     place = Place.of(response, assessment)
     the_step = assessment.step(step_key)
-    if request.method == "GET" or the_step is None or step_key != place.step:
-        if step_key != place.step or the_step is None:
-            return see_other(_visit_url(device, visit, place.step))
+    if the_step is None or step_key != place.step:
+        return see_other(_visit_url(device, visit, place.step))
+    if request.method == "GET":
         return _step_page(request, device, visit, place)
     refused = cross_site_refusal(request, [])
     if refused is not None:
