@@ -49,7 +49,12 @@ class _Facts:
         self._totals_size = -1
 
     def answer(self, key: str) -> Any:
-        return self.counted.get(key)
+        value = self.counted.get(key)
+        # A kind that stores more than conditions compare (a measured photo: index and band).
+        reshaped = self._assessment._compared.get(key)
+        if reshaped is None or value is None:
+            return value
+        return reshaped.behaviour.compared(reshaped, value)
 
     def trait(self, key: str) -> float:
         # Counted answers only grow during a walk, so the size tells whether totals are stale.
@@ -72,6 +77,7 @@ class Assessment:
     """A compiled, immutable assessment version. Build it with `compile_definition`."""
 
     __slots__ = (
+        "_compared",
         "_outcome_order",
         "_question_index",
         "_scored_traits",
@@ -114,6 +120,9 @@ class Assessment:
             "_question_index": MappingProxyType({q.key: q for s in steps for q in s.questions}),
             "_trait_index": MappingProxyType({t.key: t for t in traits}),
             "_scored_traits": _scored_traits(steps),
+            "_compared": MappingProxyType(
+                {q.key: q for s in steps for q in s.questions if not q.behaviour.compares_stored}
+            ),
             "_outcome_order": tuple(sorted(outcomes, key=lambda o: (-o.priority, o.index))),
         }
         for name, value in values.items():
@@ -501,11 +510,7 @@ def _scored_traits(steps: tuple[Step, ...]) -> Mapping[str, frozenset[str]]:
     found: dict[str, frozenset[str]] = {}
     for step in steps:
         for question in step.questions:
-            traits: set[str] = set()
-            for choice in question.choices:
-                traits.update(choice.points)
-            for rule in question.scoring:
-                traits.update(rule.points)
+            traits = question.behaviour.scored_traits(question)
             if traits:
-                found[question.key] = frozenset(traits)
+                found[question.key] = traits
     return MappingProxyType(found)

@@ -31,7 +31,7 @@ from .validate import validate_fast
 
 def _question(data: Mapping[str, Any], step_key: str, index: int) -> Question:
     kind = KINDS[data["kind"]]
-    required = bool(data.get("required", True)) and kind.answerable
+    required = bool(data.get("required", True)) and kind.answerable and not kind.always_optional
     return Question(
         key=data["key"],
         kind=kind.name,

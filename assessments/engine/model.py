@@ -103,6 +103,7 @@ class Behaviour(Protocol):
     has_choices: bool
     several: bool
     free_text: bool
+    compares_stored: bool
 
     def clean(self, question: Question, raw: Any) -> Any: ...
 
@@ -113,6 +114,10 @@ class Behaviour(Protocol):
     def phrases(self, question: Question, value: Any, say: Say) -> tuple[Phrase, ...]: ...
 
     def widget(self, question: Question, value: Any) -> Widget: ...
+
+    def compared(self, question: Question, value: Any) -> Any: ...
+
+    def scored_traits(self, question: Question) -> frozenset[str]: ...
 
 
 @dataclass(frozen=True, slots=True)

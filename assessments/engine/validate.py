@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .kinds import KINDS, QuestionKind
-from .kinds.base import MAX_SCORE_SET, Parts, texts_of
+from .kinds.base import MAX_SCORE_SET, Asked, Parts, texts_of
 from .kinds.base import dicts as _dicts
 from .kinds.base import figure as _n
 from .kinds.base import num as _num
@@ -355,8 +355,15 @@ class _Checker:
     # -- questions ----------------------------------------------------------------------
 
     def check_questions(self) -> None:
+        asked = {
+            key: Asked(q.parts, q.data, q.step, self.steps[q.step].get("condition"))
+            for key, q in self.by_key.items()
+        }
         for q in self.questions:
             for parts, message, code in q.behaviour.problems(q.data, q.parts, self.where):
+                self.add(parts, message, code)
+            found = q.behaviour.reference_problems(q.data, q.parts, self.where, asked)
+            for parts, message, code in found:
                 self.add(parts, message, code)
 
     def check_traits_exist(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .base import COMMON_MEMBERS, QuestionKind
 from .choices import ImageKind, MultipleKind, SingleKind
+from .footprint import FootprintKind
 from .info import InfoKind
 from .number import NumberKind
 from .registry import KINDS, definition_schema, register, unregister, when_changed
@@ -23,6 +24,7 @@ BUILT_IN: tuple[QuestionKind, ...] = (
     NumberKind(),
     TextKind(),
     InfoKind(),
+    FootprintKind(),
 )
 for _kind in BUILT_IN:
     register(_kind)
@@ -31,6 +33,7 @@ __all__ = [
     "BUILT_IN",
     "COMMON_MEMBERS",
     "KINDS",
+    "FootprintKind",
     "ImageKind",
     "InfoKind",
     "MultipleKind",

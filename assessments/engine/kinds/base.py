@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -24,6 +25,16 @@ COMMON_MEMBERS = ("key", "kind", "prompt", "help", "required", "condition")
 # Above this many distinct achievable scores, band gaps are checked on intervals instead.
 MAX_SCORE_SET = 4096
 TEMPLATES = "assessments/taking/kinds/"
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """Where a question of a raw definition is asked: for checks that name another question."""
+
+    parts: Parts
+    data: Mapping[str, Any]
+    step: int  # the index of its step
+    step_condition: Any = None
 
 
 class QuestionKind:
@@ -47,6 +58,11 @@ class QuestionKind:
     free_text = False
     # The operators a condition may use on an answer of this kind; `in` suits every kind.
     operators: frozenset[str] = frozenset({"equals", "in"})
+    # Never required, whatever the definition says (a photo: the customer may have none).
+    always_optional = False
+    # Conditions compare the stored answer itself; a kind that stores more says what instead
+    # (`compared`).
+    compares_stored = True
     template = ""
 
     def __repr__(self) -> str:
@@ -94,10 +110,34 @@ class QuestionKind:
         """A stored answer in words, one phrase per pick; `say` words an author text."""
         return ()
 
+    def compared(self, question: Question, value: Any) -> Any:
+        """What conditions compare of a stored answer (only asked when not `compares_stored`)."""
+        return value
+
+    def scored_traits(self, question: Question) -> frozenset[str]:
+        """The traits some answer to the question can give points to."""
+        traits: set[str] = set()
+        for choice in question.choices:
+            traits.update(choice.points)
+        for rule in question.scoring:
+            traits.update(rule.points)
+        return frozenset(traits)
+
     # -- checking a definition (raw data, before the JSON Schema is known to hold) ---------
 
     def problems(self, data: Mapping[str, Any], parts: Parts, where: Where) -> Iterator[Found]:
         """What is wrong with this kind's members of one question, beyond the JSON Schema."""
+        return iter(())
+
+    def reference_problems(
+        self,
+        data: Mapping[str, Any],
+        parts: Parts,
+        where: Where,
+        asked: Mapping[str, Asked],
+    ) -> Iterator[Found]:
+        """What is wrong with the other questions this one names (`asked`: every question by
+        key)."""
         return iter(())
 
     def texts(self, data: Mapping[str, Any], parts: Parts) -> Iterator[tuple[Parts, Any]]:
