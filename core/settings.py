@@ -167,6 +167,12 @@ STORAGES = {
 }
 # Uploads larger than this are refused before Pillow ever opens them.
 MAX_IMAGE_UPLOAD_BYTES = 5 * 1024 * 1024
+# Footprint photos (the photo question): read in memory only, never a temporary file; larger
+# ones are refused with a message. Pixels are checked before Pillow decodes (a decompression
+# bomb is refused, not expanded); 50 MP takes any phone's photo at its usual settings.
+FOOTPRINT_MAX_BYTES = 8 * 1024 * 1024
+FOOTPRINT_MAX_PIXELS = 50_000_000
+FOOTPRINT_FORMATS = ("JPEG", "MPO", "PNG", "WEBP")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -777,6 +777,7 @@ class QuestionAdmin(PartOfAssessment, KeysLockedOncePublished, ScopedModelAdmin)
         ),
         (_("Short text"), {"fields": ["text_max_length"], "classes": ["collapse"]}),
         (_("Scoring (scales and numbers)"), {"fields": ["scoring"], "classes": ["collapse"]}),
+        (_("Footprint photo"), {"fields": ["kind_settings"], "classes": ["collapse"]}),
     ]
     inlines = [ChoiceInline]
 

@@ -58,6 +58,7 @@ QUESTION_FIELDS = [
     "number_integer",
     "text_max_length",
     "scoring",
+    "kind_settings",
     "condition",
 ]
 # Shown in the question's "More settings", by kind; the rest of the form is always in view.
@@ -66,6 +67,7 @@ SETTINGS_BY_KIND = {
     "scale": ["scale_min", "scale_max", "scale_min_label", "scale_max_label", "scoring"],
     "number": ["number_min", "number_max", "number_unit", "number_integer", "scoring"],
     "text": ["text_max_length"],
+    "footprint": ["kind_settings"],
 }
 CHOICE_FIELDS = ["position", "key", "label", "insight", "recall", "description", "image"]
 POINTS_PREFIX = "points__"

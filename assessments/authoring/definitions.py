@@ -81,7 +81,9 @@ def _question(question: Question) -> dict[str, Any]:
 
 def _kind_members(question: Question) -> dict[str, Any]:
     """Every kind setting a draft question holds, in definition form; its kind takes its own."""
+    settings = question.kind_settings if isinstance(question.kind_settings, dict) else {}
     return {
+        **settings,
         "choices": [_choice(c) for c in question.choices.all()],
         "min_picks": question.min_picks,
         "max_picks": question.max_picks,

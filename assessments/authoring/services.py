@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 
-from assessments.engine import Problem, validate_definition
+from assessments.engine import KINDS, Problem, validate_definition
 from assessments.engine.scenarios import scenario_problems
 from assessments.models import (
     Assessment,
@@ -366,10 +366,19 @@ def _write_scenarios(assessment: Assessment, scenarios: list[dict[str, Any]]) ->
     )
 
 
+# Kind members with fields of their own on a draft question; any other goes in kind_settings.
+_MEMBER_FIELDS = ("choices", "min_picks", "max_picks", "scale", "number", "text", "scoring")
+
+
 def _question_fields(question: dict[str, Any]) -> dict[str, Any]:
     scale = question.get("scale") or {}
     number = question.get("number") or {}
+    kind = KINDS.get(question["kind"])
+    members = kind.members if kind is not None else ()
     return {
+        "kind_settings": {
+            m: question[m] for m in members if m in question and m not in _MEMBER_FIELDS
+        },
         "key": question["key"],
         "kind": question["kind"],
         "prompt": question["prompt"],

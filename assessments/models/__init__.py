@@ -28,7 +28,7 @@ from .integrations import ApiKey, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .privacy import AuditEntry, AuditEntryImmutable
 from .scenarios import Scenario
 from .store import HandoffClaim, Kiosk, KioskVisit, StoreCode
-from .taking import ProductReference, Response
+from .taking import KeptPhoto, ProductReference, Response
 from .versions import AssessmentVersion, ImmutableVersionError
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "InsightsBucket",
     "InsightsCount",
     "InsightsCoverage",
+    "KeptPhoto",
     "Kiosk",
     "KioskVisit",
     "Outcome",

@@ -131,6 +131,7 @@ class Question(models.Model):
         NUMBER = "number", _("Number")
         TEXT = "text", _("Short text")
         INFO = "info", _("Information checkpoint (no answer)")
+        FOOTPRINT = "footprint", _("Footprint photo (measured arch)")
 
     CHOICE_KINDS = {Kind.SINGLE, Kind.MULTIPLE, Kind.IMAGE}
 
@@ -161,6 +162,17 @@ class Question(models.Model):
         blank=True,
         help_text=_('For scales and numbers: [{"min": 30, "points": {"support": 2}}].'),
     )
+    # A kind without fields of its own keeps its definition members here, as written there.
+    kind_settings = models.JSONField(
+        _("kind settings"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'For footprint photos: {"fallback": "arch", "bands": {"high": {"label": {...}, '
+            '"points": {...}, "recall": {...}}, "normal": {...}, "flat": {...}}, '
+            '"keep_photo_days": 30}.'
+        ),
+    )
 
     class Meta:
         ordering = ["position", "id"]
@@ -169,7 +181,16 @@ class Question(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(
-                    kind__in=["single", "multiple", "image", "scale", "number", "text", "info"]
+                    kind__in=[
+                        "single",
+                        "multiple",
+                        "image",
+                        "scale",
+                        "number",
+                        "text",
+                        "info",
+                        "footprint",
+                    ]
                 ),
                 name="question_kind_valid",
             ),

@@ -169,3 +169,30 @@ class ProductReference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ref} → {self.sku}"
+
+
+class KeptPhoto(models.Model):
+    """A footprint photo the customer asked us to keep, so staff can look at it with them.
+
+    Only with their tick on the photo step; re-encoded without EXIF (no place, no device, no
+    time), held in the database so it goes with its response in one transaction (erased,
+    anonymised or deleted), and deleted by beat once `delete_after` has passed.
+    """
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="kept_photos")
+    question_key = models.CharField(max_length=64)
+    image = models.BinaryField(editable=False)  # a JPEG
+    created_at = models.DateTimeField(auto_now_add=True)
+    delete_after = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("kept footprint photo")
+        verbose_name_plural = _("kept footprint photos")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question_key"], name="kept_photo_one_per_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_key} photo, until {self.delete_after:%Y-%m-%d}"

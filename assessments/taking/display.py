@@ -27,6 +27,7 @@ from assessments import engine
 from assessments.engine.text import localized as t
 from assessments.models import Product
 from assessments.taking.results import FrozenProduct, FrozenResult
+from assessments.taking.uploads import keep_field, photo_field
 
 # The strongest reasons first (the engine orders them by the points they add); past three a
 # list of reasons stops explaining and starts selling.
@@ -48,7 +49,23 @@ ERROR_MESSAGES = {
     "out_of_range_min": _("Please enter %(min)s or more."),
     "out_of_range_max": _("Please enter %(max)s or less."),
     "too_long": _("Please keep this to %(max_length)s characters or fewer."),
+    "not_a_photo": _("Please take a photo of your footprint, or continue without one."),
 }
+# Why a footprint photo could not be measured, by the problem's code (taking/footprint.py), and
+# the size limit the upload handler enforces (`file_too_large`).
+PHOTO_PROBLEMS = {
+    "file_too_large": _("The photo is larger than %(megabytes)s MB."),
+    "too_large": _("The photo has more pixels than we can read."),
+    "unreadable": _("The file is not a photo we can read."),
+    "too_dark": _("The photo is too dark to see the print."),
+    "no_print": _("We could not find a footprint in the photo."),
+    "too_small": _("The print is too small in the photo: take it from closer."),
+    "cut_off": _("The print is cut off at the edge of the photo."),
+}
+PHOTO_FALLBACK = _(
+    "We could not measure your photo. %(problem)s Choose the drawing that looks most like "
+    "your print instead."
+)
 RANGE_HINTS = {
     "both": _("From %(min)s to %(max)s."),
     "min": _("%(min)s or more."),
@@ -64,6 +81,37 @@ def _range_hint(low: str, high: str) -> str:
     if high:
         return str(RANGE_HINTS["max"]) % {"max": high}
     return ""
+
+
+def photo_notice(code: str, *, megabytes: int) -> str:
+    """Why the photo was not measured and what to do instead, in the active language; "" for
+    a code that names no problem."""
+    problem = PHOTO_PROBLEMS.get(code)
+    if problem is None:
+        return ""
+    return str(PHOTO_FALLBACK) % {"problem": str(problem) % {"megabytes": megabytes}}
+
+
+def fallback_notice(
+    assessment: engine.Assessment,
+    fields: Iterable[QuestionField],
+    code: str,
+    *,
+    language: str,
+    megabytes: int,
+) -> str:
+    """Why the customer's footprint photo was not measured, on the step that asks its fallback
+    (the drawings) instead; "" on any other step."""
+    fallbacks = {
+        question.settings.get("fallback")
+        for step in assessment.steps
+        for question in step.questions
+        if question.kind == "footprint"
+    }
+    if not any(field.key in fallbacks for field in fields):
+        return ""
+    with translation.override(language):
+        return photo_notice(code, megabytes=megabytes)
 
 
 def error_message(error: engine.AnswerError) -> str:
@@ -177,6 +225,7 @@ class QuestionField:
     min_label: str = ""
     max_label: str = ""
     range_hint: str = ""
+    keep_days: int = 0  # a photo question offers to keep the photo this many days (0: never)
     # Something only this customer wrote shows in it: a typed value, or an earlier answer
     # recalled in the prompt or help. Such HTML is never kept for reuse.
     personal: bool = False
@@ -185,6 +234,15 @@ class QuestionField:
     def grouped(self) -> bool:
         """Radios and checkboxes go in a fieldset whose legend is the prompt."""
         return self.input_type in ("radio", "checkbox")
+
+    @property
+    def photo_name(self) -> str:
+        """The name of a photo question's file input (see taking/uploads.py)."""
+        return photo_field(self.key)
+
+    @property
+    def keep_name(self) -> str:
+        return keep_field(self.key)
 
     @property
     def anchor(self) -> str:
@@ -256,11 +314,17 @@ def _question_field(
         help=filled_help,
         required=question.required,
         error=error_text,
+        keep_days=_keep_days(question),
         personal=bool(attributes.get("value"))
         or filled_prompt != prompt
         or filled_help != help_text,
         **attributes,
     )
+
+
+def _keep_days(question: engine.Question) -> int:
+    days = question.settings.get("keep_photo_days")
+    return days if isinstance(days, int) and not isinstance(days, bool) else 0
 
 
 # Compiled assessments times languages whose blank questions are kept (see `_blank_fields`).
@@ -370,6 +434,7 @@ def step_context(
         "why": engine.fill_answers(t(step.why, language), assessment, counted, language),
         "revealed": walk.insights(language, after) if revealed else [],
         "has_errors": bool(errors),
+        "has_photo": any(field.input_type == "file" for field in fields),
         "previous": path[position - 1] if position > 0 else None,
         "assessment_title": t(assessment.title, language),
     }

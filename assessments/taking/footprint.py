@@ -23,9 +23,8 @@ The method, step by step:
 7. Split the remaining length into thirds; the index is the middle third's area over the
    whole area.
 
-Not yet asked of customers: the `footprint` question kind that posts a photo here (with the
-step form's upload and the fall-back to the picture question) is the next part of the store
-work; until then this module is reached only by its tests.
+The `footprint` question kind (assessments/engine/kinds/footprint.py) owns the bands; the step
+page reads the photo in memory (uploads.py), measures it here, and hands the engine the index.
 """
 
 from __future__ import annotations
@@ -37,10 +36,19 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
-# Cavanagh & Rodgers' bands: at or below HIGH_ARCH_MAX a high arch, at or above FLAT_MIN flat.
-HIGH_ARCH_MAX = 0.21
-FLAT_MIN = 0.26
-BANDS = ("high", "normal", "flat")
+from assessments.engine.kinds.footprint import BANDS, FLAT_MIN, HIGH_ARCH_MAX, band_of
+
+__all__ = [
+    "BANDS",
+    "FLAT_MIN",
+    "HIGH_ARCH_MAX",
+    "MESSAGES",
+    "Measured",
+    "PhotoProblem",
+    "band_of",
+    "footprint_measure",
+    "photo_without_metadata",
+]
 
 WORKING_SIZE = 400
 PART_SHARE = 0.2
@@ -85,15 +93,6 @@ class Measured:
     length: int  # its length along the foot's axis, in working pixels
 
 
-def band_of(index: float) -> str:
-    """The Cavanagh & Rodgers band of an arch index: high, normal or flat."""
-    if index <= HIGH_ARCH_MAX:
-        return "high"
-    if index >= FLAT_MIN:
-        return "flat"
-    return "normal"
-
-
 def footprint_measure(
     data: bytes, *, max_pixels: int, formats: frozenset[str] | set[str]
 ) -> Measured:
@@ -127,6 +126,29 @@ def footprint_measure(
     middle = sum(1 for u in kept if low + third <= u < low + 2 * third)
     index = round(middle / len(kept), 3)
     return Measured(index, band_of(index), len(kept), round(length))
+
+
+def photo_without_metadata(
+    data: bytes, *, max_pixels: int, formats: frozenset[str] | set[str], longest: int = 1600
+) -> bytes:
+    """The photo as a new JPEG, upright, at most `longest` pixels on its long side, with no
+    EXIF or any other metadata: only its pixels are copied. For a photo the customer asked us
+    to keep; call it on a photo `footprint_measure` has read."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in formats or image.width * image.height > max_pixels:
+                raise PhotoProblem("unreadable")
+            image.draft("RGB", (longest, longest))
+            upright = ImageOps.exif_transpose(image).convert("RGB")
+    except PhotoProblem:
+        raise
+    except (Image.DecompressionBombError, UnidentifiedImageError, OSError, ValueError) as error:
+        raise PhotoProblem("unreadable") from error
+    upright.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+    pixels = Image.frombytes("RGB", upright.size, upright.tobytes())
+    out = io.BytesIO()
+    pixels.save(out, format="JPEG", quality=85, optimize=True)
+    return out.getvalue()
 
 
 # -- reading ------------------------------------------------------------------------------

@@ -8,10 +8,12 @@ clean what was sent, worded for the customer in the response's language.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -19,8 +21,11 @@ from django.utils.translation import gettext_lazy as _
 from assessments import engine
 from assessments.brands.mail import email_clean
 from assessments.models import Response
+from assessments.engine.kinds import FootprintKind
 from assessments.taking.display import error_message
+from assessments.taking.footprint import PhotoProblem, footprint_measure, photo_without_metadata
 from assessments.taking.services import SUBMISSION_ID_MAX_LENGTH, StepCleaned
+from assessments.taking.uploads import keep_field, photo_field
 
 NOT_AN_ADDRESS = _("Please enter an e-mail address, like name@example.com.")
 NO_CONSENT = _("Please tick the box to say we may e-mail you your results.")
@@ -68,6 +73,53 @@ class AnswerField(forms.Field):
         self.question = question
 
 
+def photo_questions(step: engine.Step) -> list[engine.Question]:
+    """The step's questions answered with a photo (read from a multipart POST)."""
+    return [q for q in step.questions if q.kind == FootprintKind.name]
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoSent:
+    """What became of one photo question's upload: measured (the index the engine stores), or
+    a problem's code (taking/footprint.py, or `file_too_large`); and the photo to keep, re-made
+    without metadata, when the customer ticked the box and the question keeps photos."""
+
+    measured: Mapping[str, float] | None = None
+    problem: str = ""
+    keep: bytes | None = None
+
+
+def photos_read(
+    step: engine.Step, data: Mapping[str, Any], files: Mapping[str, Any], too_large: set[str]
+) -> dict[str, PhotoSent]:
+    """Measure the photos sent for the step's photo questions; a question sent none is left
+    out (the customer chose the drawings)."""
+    limits = {
+        "max_pixels": settings.FOOTPRINT_MAX_PIXELS,
+        "formats": frozenset(settings.FOOTPRINT_FORMATS),
+    }
+    sent: dict[str, PhotoSent] = {}
+    for question in photo_questions(step):
+        name = photo_field(question.key)
+        if name in too_large:
+            sent[question.key] = PhotoSent(problem="file_too_large")
+            continue
+        upload = files.get(name)
+        if upload is None:
+            continue
+        photo = upload.read()
+        try:
+            measured = footprint_measure(photo, **limits)
+            keep = None
+            if data.get(keep_field(question.key)) and question.settings.get("keep_photo_days"):
+                keep = photo_without_metadata(photo, **limits)
+        except PhotoProblem as problem:
+            sent[question.key] = PhotoSent(problem=problem.code)
+            continue
+        sent[question.key] = PhotoSent(measured={"index": measured.index}, keep=keep)
+    return sent
+
+
 class StepForm(forms.Form):
     """A step's answers, cleaned by the engine against the response; a question with an error
     gets a field carrying it.
@@ -88,8 +140,10 @@ class StepForm(forms.Form):
         assessment: engine.Assessment,
         step: engine.Step,
         response: Response,
+        photos: Mapping[str, PhotoSent] | None = None,
     ) -> None:
         super().__init__(data)
+        self.photos = photos or {}
         self.assessment = assessment
         self.step = step
         self.response = response
@@ -98,10 +152,29 @@ class StepForm(forms.Form):
         self.answer_errors: dict[str, engine.AnswerError] = {}
 
     @cached_property
-    def raw(self) -> dict[str, list[Any]]:
+    def raw(self) -> dict[str, Any]:
         """What was sent, question by question: shown back when the step has errors."""
         widget, data = EveryValue(), self.data
-        return {key: widget.value_from_datadict(data, None, key) for key in self.answer_keys}
+        raw: dict[str, Any] = {
+            key: widget.value_from_datadict(data, None, key) for key in self.answer_keys
+        }
+        for key, photo in self.photos.items():
+            # A measured photo is its index; one that could not be measured is no answer, so
+            # the customer goes on to the drawings.
+            raw[key] = dict(photo.measured) if photo.measured else []
+        return raw
+
+    @property
+    def photo_problem(self) -> str:
+        """Why the first photo sent could not be measured ("" when every one was)."""
+        return next((p.problem for p in self.photos.values() if p.problem), "")
+
+    @property
+    def photos_kept(self) -> dict[str, bytes | None]:
+        """For each photo question on the step: the photo to keep, or None to keep none."""
+        return {
+            q.key: getattr(self.photos.get(q.key), "keep", None) for q in photo_questions(self.step)
+        }
 
     def clean(self) -> dict[str, Any]:
         response = self.response

@@ -26,7 +26,7 @@ from assessments.authoring.definitions import content_hash
 from assessments.brands.mail import brand_sender, email_clean, visitor_mail_allow
 from assessments.engine.text import localized
 from assessments.events import event_announce
-from assessments.models import AssessmentVersion, Brand, Response, WebhookEvent
+from assessments.models import AssessmentVersion, Brand, KeptPhoto, Response, WebhookEvent
 
 from .results import result_freeze
 
@@ -333,6 +333,68 @@ def _submit(
             _completed_announce(response)
     moved_on = Place(following, changes["revision"], walk)
     return Submitted("accepted", step_key, moved_on, following, values=values)
+
+
+def answer_submit_with_photos(
+    *,
+    response: Response,
+    step_key: str,
+    raw: Mapping[str, Any],
+    submission_id: str,
+    assessment: engine.Assessment,
+    cleaned: StepCleaned | None,
+    photos: Mapping[str, bytes | None],
+    now: dt.datetime | None = None,
+) -> Submitted:
+    """`answer_submit`, and the step's footprint photos kept or let go, in one transaction.
+
+    `photos` names each photo question of the step with the photo the customer asked us to
+    keep (re-encoded without metadata), or None: then any photo kept from an earlier visit of
+    the step goes, as their latest choice says. Nothing is kept unless the answers are stored.
+    """
+    if not photos:
+        return answer_submit(
+            response=response,
+            assessment=assessment,
+            step_key=step_key,
+            raw=raw,
+            submission_id=submission_id,
+            cleaned=cleaned,
+        )
+    with transaction.atomic():
+        submitted = answer_submit(
+            response=response,
+            assessment=assessment,
+            step_key=step_key,
+            raw=raw,
+            submission_id=submission_id,
+            cleaned=cleaned,
+        )
+        if submitted.status == "accepted" and not submitted.duplicate:
+            for question_key, photo in photos.items():
+                _photo_keep(response, assessment, question_key, photo, now or timezone.now())
+    return submitted
+
+
+def _photo_keep(
+    response: Response,
+    assessment: engine.Assessment,
+    question_key: str,
+    photo: bytes | None,
+    now: dt.datetime,
+) -> None:
+    question = assessment.question(question_key)
+    days = question.settings.get("keep_photo_days") if question is not None else None
+    if photo is None or not days or response.is_preview:
+        KeptPhoto.objects.filter(response=response, question_key=question_key).delete()
+        return
+    # Never longer than the brand keeps the response itself.
+    days = min(int(days), response.brand.retention_days)
+    KeptPhoto.objects.update_or_create(
+        response=response,
+        question_key=question_key,
+        defaults={"image": photo, "delete_after": now + dt.timedelta(days=days)},
+    )
 
 
 # Time on a step longer than this is a tab left open, not thought: it counts as this much.

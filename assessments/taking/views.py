@@ -16,6 +16,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
@@ -35,6 +36,7 @@ from assessments.engine.text import localized as localized_text
 from assessments.limits import Exceeded
 from assessments.models import Assessment, Brand, Response
 from assessments.taking.display import (
+    fallback_notice,
     landing_languages,
     results_context,
     step_context,
@@ -48,7 +50,10 @@ from assessments.taking.forms import (
     StartForm,
     StepForm,
     first_error,
+    photo_questions,
+    photos_read,
 )
+from assessments.taking.uploads import PhotoUploadHandler, photo_field
 from assessments.taking.results import (
     reference_click_record,
     response_learned_record,
@@ -65,7 +70,7 @@ from assessments.taking.selectors import (
 )
 from assessments.taking.services import (
     Place,
-    answer_submit,
+    answer_submit_with_photos,
     response_definition,
     response_go_back,
     response_start,
@@ -238,8 +243,10 @@ def _step_page(
     after: str = "",
     notice: str = "",
     notice_is_error: bool = False,
+    photo: str = "",
 ) -> HttpResponse:
-    """A step, for the customer at `place`; `form` carries what they sent and its errors.
+    """A step, for the customer at `place`; `form` carries what they sent and its errors;
+    `photo` names why a footprint photo could not be measured, said where its fallback is.
 
     The step they are on can be answered. One they passed is shown (from the browser's
     history, say) with its answers and a button to go back to it; a later or skipped one is
@@ -265,6 +272,15 @@ def _step_page(
         "submission_id": secrets.token_urlsafe(16),
         "link_notice": notice,
         "link_notice_is_error": notice_is_error,
+        "photo_notice": fallback_notice(
+            assessment,
+            shown["fields"],
+            photo,
+            language=response.language,
+            megabytes=settings.FOOTPRINT_MAX_BYTES // 2**20,
+        )
+        if photo and editable
+        else "",
     }
     return render_in(
         request, STEP, context, language=response.language, status=status, partial=STEP_PARTIAL
@@ -278,21 +294,25 @@ def _go_on(
     place: Place,
     *,
     after: str = "",
+    photo: str = "",
 ) -> HttpResponse:
     """After a POST, show where the customer now is: redirect, or with htmx swap the step in.
 
     `after` names the step just answered: a plain form's next page recalls its insights (with
-    htmx they were revealed in place as the customer chose).
+    htmx they were revealed in place as the customer chose). `photo` names why a footprint
+    photo could not be measured: the next page (the drawings) says so.
     """
     url = _url(response, place.step)
+    query = {"photo": photo} if photo and not place.finished else {}
     if not request.htmx:
         if after and not place.finished and place.walk.insights(response.language, after):
-            url = f"{url}?{urlencode({'after': after})}"
-        return see_other(url)
+            query = {"after": after, **query}
+        return see_other(f"{url}?{urlencode(query)}" if query else url)
     if place.step is None:
         # The results are a page of their own, not a swap into the step's container.
         return HttpResponseClientRedirect(url)
-    return push_url(_step_page(request, response, assessment, place, place.step), url)
+    page = _step_page(request, response, assessment, place, place.step, photo=photo)
+    return push_url(page, f"{url}?{urlencode(query)}" if query else url)
 
 
 @csrf_exempt
@@ -319,12 +339,25 @@ def step(request: HtmxHttpRequest, token: str, step_key: str) -> HttpResponse:
         step_key,
         after=request.GET.get("after", "")[:AFTER_MAX_LENGTH],
         notice=notice,
+        photo=request.GET.get("photo", "")[:AFTER_MAX_LENGTH],
     )
+
+
+def _photo_handler(request: HtmxHttpRequest, step: engine.Step) -> PhotoUploadHandler | None:
+    """Read the step's footprint photos in memory only (see uploads.py); None for a step
+    without one. Must run before anything reads the POST."""
+    fields = [photo_field(q.key) for q in photo_questions(step)]
+    if not fields:
+        return None
+    handler = PhotoUploadHandler(request, fields=fields, max_bytes=settings.FOOTPRINT_MAX_BYTES)
+    request.upload_handlers = [handler]
+    return handler
 
 
 def _step_submit(
     request: HtmxHttpRequest, response: Response, assessment: engine.Assessment, step: engine.Step
 ) -> HttpResponse:
+    handler = _photo_handler(request, step)
     refused = _refusal(request, response) or client_limited(
         request,
         "step",
@@ -334,14 +367,18 @@ def _step_submit(
     )
     if refused is not None:
         return refused
-    form = StepForm(request.POST, assessment=assessment, step=step, response=response)
-    submitted = answer_submit(
+    photos = photos_read(step, request.POST, request.FILES, handler.too_large) if handler else None
+    form = StepForm(
+        request.POST, assessment=assessment, step=step, response=response, photos=photos
+    )
+    submitted = answer_submit_with_photos(
         response=response,
         assessment=assessment,
         step_key=step.key,
         raw=form.raw,
         submission_id=form.sent_submission_id,
         cleaned=form.cleaned(),
+        photos=form.photos_kept,
     )
     if submitted.status == "invalid":
         # htmx swaps 422 in (see the htmx-config meta); a plain form post gets the page again.
@@ -354,8 +391,10 @@ def _step_submit(
             form=form,
             status=422 if request.htmx else 200,
         )
-    after = step.key if submitted.status == "accepted" else ""
-    return _go_on(request, response, assessment, submitted.place, after=after)
+    accepted = submitted.status == "accepted"
+    after = step.key if accepted else ""
+    photo = form.photo_problem if accepted else ""
+    return _go_on(request, response, assessment, submitted.place, after=after, photo=photo)
 
 
 @csrf_exempt

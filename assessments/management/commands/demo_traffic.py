@@ -347,6 +347,10 @@ class Customer:
         if not question.answerable:
             return None
         rng = self.rng
+        if question.kind == "footprint":
+            # Some send a photo of their print (measured to an arch index); the rest pick a
+            # drawing on the next step.
+            return {"index": round(rng.uniform(0.12, 0.32), 3)} if rng.random() < 0.4 else None
         if not question.required and rng.random() < 0.3:
             return None
         if question.has_choices:
