@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments import engine
 from assessments.brands.mail import email_clean
-from assessments.models import Response
 from assessments.engine.kinds import FootprintKind
+from assessments.models import Response
 from assessments.taking.display import error_message
 from assessments.taking.footprint import PhotoProblem, footprint_measure, photo_without_metadata
 from assessments.taking.services import SUBMISSION_ID_MAX_LENGTH, StepCleaned

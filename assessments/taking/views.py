@@ -53,7 +53,6 @@ from assessments.taking.forms import (
     photo_questions,
     photos_read,
 )
-from assessments.taking.uploads import PhotoUploadHandler, photo_field
 from assessments.taking.results import (
     reference_click_record,
     response_learned_record,
@@ -78,6 +77,7 @@ from assessments.taking.services import (
     results_email_send,
     resume_link_send,
 )
+from assessments.taking.uploads import PhotoUploadHandler, photo_field
 from assessments.web import (
     HtmxHttpRequest,
     client_limited,
