@@ -21,7 +21,7 @@ from assessments.followups.services import (
     followups_dispatch_due,
 )
 from assessments.insights.rollups import rollups_refresh
-from assessments.privacy.services import retention_apply
+from assessments.privacy.services import kept_photos_expire, retention_apply
 
 TRANSIENT = (TransientSendError, OperationalError, InterfaceError, smtplib.SMTPServerDisconnected)
 # Retries back off 10 s, 20 s, 40 s… and never wait more than 5 minutes.
@@ -89,6 +89,20 @@ def retention_apply_task() -> dict[str, dict[str, int]]:
         for done in retention_apply()
         if done.deleted or done.anonymised
     }
+
+
+@shared_task(
+    name="assessments.tasks.kept_photos_expire",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=60,
+    retry_backoff_max=300,
+    max_retries=3,
+)
+def kept_photos_expire_task() -> int:
+    """Delete the footprint photos kept past their day (hourly, from beat)."""
+    return kept_photos_expire()
 
 
 @shared_task(

@@ -238,6 +238,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Each brand's retention period: old unfinished responses deleted, finished ones
     # anonymised. Daily, at a quiet hour; safe to run twice (see assessments/privacy).
+    # Footprint photos a customer asked us to keep go on their day; hourly, so never a day late.
+    "kept-photos-expire": {
+        "task": "assessments.tasks.kept_photos_expire",
+        "schedule": float(os.environ.get("KEPT_PHOTOS_EXPIRE_EVERY", "3600")),
+        "options": {"expires": 3000},
+    },
     "privacy-retention-daily": {
         "task": "assessments.tasks.retention_apply",
         "schedule": crontab(hour=int(os.environ.get("RETENTION_HOUR_UTC", "3")), minute=17),

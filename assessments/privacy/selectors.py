@@ -8,6 +8,7 @@ on, the one a check-in was about, the re-assessment a follow-up started.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from dataclasses import astuple, dataclass
 from decimal import Decimal
@@ -203,6 +204,15 @@ def _response_export(response: Response) -> dict[str, Any]:
         "attribution": response.attribution or {},
         "learned_something_new": response.learned or None,
         "result": _result(response.result),
+        # A footprint photo kept at the customer's request is theirs to have: the JPEG itself.
+        "kept_photos": [
+            {
+                "question": photo.question_key,
+                "kept_until": _when(photo.delete_after),
+                "jpeg_base64": base64.b64encode(bytes(photo.image)).decode("ascii"),
+            }
+            for photo in response.kept_photos.order_by("question_key")
+        ],
     }
 
 

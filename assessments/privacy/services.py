@@ -9,7 +9,7 @@ way) erases everything a brand holds about one e-mail address, in one transactio
   and with the follow-ups the check-ins answered on them and what the customer did with them;
 - responses reached through the address (the response a purchase came from, a consent was
   given on, a check-in was about, a re-assessment a follow-up started) are **anonymised** when
-  finished and **deleted** when not.
+  finished and **deleted** when not; either way a footprint photo kept with one is deleted.
 
 "Only anonymous counts" means concretely: a finished response stays, so the brand's figures
 (how many finished, which outcome, the answer mix, whether people learned something) keep
@@ -35,6 +35,12 @@ Each brand sets `retention_days` (730 by default, 30 to 3650). Once a day, and w
 unfinished ones (and staff previews) deleted, finished ones anonymised as above. A finished
 response whose purchase still has follow-ups waiting to go out is left until they have gone
 (or are cancelled), so a plan's last message still knows what it is about.
+
+Kept footprint photos
+---------------------
+A photo of a wet footprint is kept only when the customer ticked the box on the photo step,
+for the days its question sets (never longer than the brand's retention period); beat deletes
+it on the day (`kept_photos_expire`), and anonymising or deleting its response deletes it too.
 
 The audit log
 -------------
@@ -77,6 +83,7 @@ from assessments.models import (
     Consent,
     Engagement,
     FollowUp,
+    KeptPhoto,
     ProductReference,
     Purchase,
     Response,
@@ -227,6 +234,8 @@ def _unlink(response_ids: list[int]) -> None:
     CheckIn.objects.filter(response_id__in=response_ids).update(response=None)
     Engagement.objects.filter(response_id__in=response_ids).update(response=None)
     ProductReference.objects.filter(response_id__in=response_ids).delete()
+    # A photo of a foot is the customer's own: it goes with everything else that is.
+    KeptPhoto.objects.filter(response_id__in=response_ids).delete()
 
 
 @transaction.atomic
@@ -447,6 +456,13 @@ def brand_retention_apply(
             },
         )
     return Retention(brand=brand.slug, cutoff=cutoff, deleted=deleted, anonymised=anonymised)
+
+
+def kept_photos_expire(*, now: dt.datetime | None = None) -> int:
+    """Delete the footprint photos kept past their day (the customer's tick kept each one for
+    a set number of days); how many went. Safe to re-run."""
+    now = now or timezone.now()
+    return KeptPhoto.objects.filter(delete_after__lte=now).delete()[1].get(KeptPhoto._meta.label, 0)
 
 
 def retention_apply(*, now: dt.datetime | None = None, batch: int = BATCH) -> list[Retention]:

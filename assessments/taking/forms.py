@@ -158,10 +158,11 @@ class StepForm(forms.Form):
         raw: dict[str, Any] = {
             key: widget.value_from_datadict(data, None, key) for key in self.answer_keys
         }
-        for key, photo in self.photos.items():
-            # A measured photo is its index; one that could not be measured is no answer, so
-            # the customer goes on to the drawings.
-            raw[key] = dict(photo.measured) if photo.measured else []
+        for question in photo_questions(self.step):
+            # Only a measured photo answers: its index. One that could not be measured, none,
+            # or a value typed under the question's key is no answer, and the drawings follow.
+            photo = self.photos.get(question.key)
+            raw[question.key] = dict(photo.measured) if photo and photo.measured else []
         return raw
 
     @property
