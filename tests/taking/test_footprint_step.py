@@ -220,3 +220,15 @@ def test_sending_the_step_again_without_the_tick_lets_the_kept_photo_go(client, 
     send(client, response, {"photo-arch_photo": upload(flat_foot())})
     assert not KeptPhoto.objects.exists()
     assert stored(response)["arch_photo"]["band"] == "flat"
+
+
+def test_the_photo_step_and_its_reasons_speak_spanish(client, finder):
+    response = start(client, finder, language="es")
+    html = client.get(step_url(response, "photo")).content.decode()
+    assert f"Guardad mi foto {KEEP_DAYS} días para que el personal pueda verla conmigo." in html
+    page = send(client, response, {"photo-arch_photo": upload(dark_photo())})
+    html = client.get(page["Location"]).content.decode()
+    assert (
+        "No hemos podido medir tu foto. La foto está demasiado oscura para ver la huella. "
+        "Elige en su lugar el dibujo que más se parezca a tu huella."
+    ) in html
