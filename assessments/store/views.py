@@ -12,11 +12,13 @@ from __future__ import annotations
 import secrets
 
 import segno
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -26,13 +28,20 @@ from assessments.engine.text import localized as localized_text
 from assessments.followups.purchases import PurchaseRejected
 from assessments.limits import Exceeded, client_key, limit_take
 from assessments.models import Kiosk, KioskVisit, Response
-from assessments.taking.display import results_context, step_context
-from assessments.taking.forms import BackForm, ResultsEmailForm, StepForm, first_error
+from assessments.taking.display import fallback_notice, results_context, step_context
+from assessments.taking.forms import (
+    BackForm,
+    ResultsEmailForm,
+    StepForm,
+    first_error,
+    photo_upload_handler,
+    photos_read,
+)
 from assessments.taking.results import result_read, result_shown
 from assessments.taking.selectors import result_products
 from assessments.taking.services import (
     Place,
-    answer_submit,
+    answer_submit_with_photos,
     response_definition,
     response_go_back,
     results_email_send,
@@ -175,6 +184,7 @@ def _step_page(
     place: Place,
     *,
     form: StepForm | None = None,
+    photo: str = "",
 ) -> HttpResponse:
     response = visit.response
     assessment = response_definition(response)
@@ -194,6 +204,16 @@ def _step_page(
         "step_url": _visit_url(device, visit, place.step),
         "back_url": reverse("store:kiosk_back", args=[device.token, visit.token]),
         "submission_id": secrets.token_urlsafe(16),
+        # Why a footprint photo could not be measured, on the step with its drawings.
+        "photo_notice": fallback_notice(
+            assessment,
+            shown["fields"],
+            photo,
+            language=response.language,
+            megabytes=settings.FOOTPRINT_MAX_BYTES // 2**20,
+        )
+        if photo
+        else "",
     }
     return render_in(request, KIOSK_STEP, context, language=response.language)
 
@@ -216,25 +236,37 @@ def kiosk_step(
     if the_step is None or step_key != place.step:
         return see_other(_visit_url(device, visit, place.step))
     if request.method == "GET":
-        return _step_page(request, device, visit, place)
+        photo = request.GET.get("photo", "")[:64]
+        return _step_page(request, device, visit, place, photo=photo)
+    handler = photo_upload_handler(request, the_step)
     refused = cross_site_refusal(request, [])
     if refused is not None:
         return refused
-    form = StepForm(request.POST, assessment=assessment, step=the_step, response=response)
-    submitted = answer_submit(
+    photos = (
+        photos_read(the_step, request.POST, request.FILES, handler.too_large) if handler else None
+    )
+    form = StepForm(
+        request.POST, assessment=assessment, step=the_step, response=response, photos=photos
+    )
+    submitted = answer_submit_with_photos(
         response=response,
         assessment=assessment,
         step_key=step_key,
         raw=form.raw,
         submission_id=form.sent_submission_id,
         cleaned=form.cleaned(),
+        photos=form.photos_kept,
     )
     kiosk_visit_touch(visit=visit)
     if submitted.status == "invalid":
         return _step_page(request, device, visit, submitted.place, form=form)
     if submitted.completed and not submitted.duplicate:
         kiosk_visit_finish(visit=visit)
-    return see_other(_visit_url(device, visit, submitted.place.step))
+    url = _visit_url(device, visit, submitted.place.step)
+    photo = form.photo_problem if submitted.status == "accepted" else ""
+    if photo and submitted.place.step is not None:
+        url = f"{url}?{urlencode({'photo': photo})}"
+    return see_other(url)
 
 
 @csrf_exempt

@@ -25,7 +25,7 @@ from assessments.models import Response
 from assessments.taking.display import error_message
 from assessments.taking.footprint import PhotoProblem, footprint_measure, photo_without_metadata
 from assessments.taking.services import SUBMISSION_ID_MAX_LENGTH, StepCleaned
-from assessments.taking.uploads import keep_field, photo_field
+from assessments.taking.uploads import PhotoUploadHandler, keep_field, photo_field
 
 NOT_AN_ADDRESS = _("Please enter an e-mail address, like name@example.com.")
 NO_CONSENT = _("Please tick the box to say we may e-mail you your results.")
@@ -76,6 +76,17 @@ class AnswerField(forms.Field):
 def photo_questions(step: engine.Step) -> list[engine.Question]:
     """The step's questions answered with a photo (read from a multipart POST)."""
     return [q for q in step.questions if q.kind == FootprintKind.name]
+
+
+def photo_upload_handler(request: Any, step: engine.Step) -> PhotoUploadHandler | None:
+    """Have the request read the step's footprint photos in memory only (see uploads.py); None
+    for a step without one. Call it before anything reads the POST."""
+    fields = [photo_field(q.key) for q in photo_questions(step)]
+    if not fields:
+        return None
+    handler = PhotoUploadHandler(request, fields=fields, max_bytes=settings.FOOTPRINT_MAX_BYTES)
+    request.upload_handlers = [handler]
+    return handler
 
 
 @dataclass(frozen=True, slots=True)

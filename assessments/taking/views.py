@@ -50,7 +50,7 @@ from assessments.taking.forms import (
     StartForm,
     StepForm,
     first_error,
-    photo_questions,
+    photo_upload_handler,
     photos_read,
 )
 from assessments.taking.results import (
@@ -77,7 +77,6 @@ from assessments.taking.services import (
     results_email_send,
     resume_link_send,
 )
-from assessments.taking.uploads import PhotoUploadHandler, photo_field
 from assessments.web import (
     HtmxHttpRequest,
     client_limited,
@@ -343,21 +342,10 @@ def step(request: HtmxHttpRequest, token: str, step_key: str) -> HttpResponse:
     )
 
 
-def _photo_handler(request: HtmxHttpRequest, step: engine.Step) -> PhotoUploadHandler | None:
-    """Read the step's footprint photos in memory only (see uploads.py); None for a step
-    without one. Must run before anything reads the POST."""
-    fields = [photo_field(q.key) for q in photo_questions(step)]
-    if not fields:
-        return None
-    handler = PhotoUploadHandler(request, fields=fields, max_bytes=settings.FOOTPRINT_MAX_BYTES)
-    request.upload_handlers = [handler]
-    return handler
-
-
 def _step_submit(
     request: HtmxHttpRequest, response: Response, assessment: engine.Assessment, step: engine.Step
 ) -> HttpResponse:
-    handler = _photo_handler(request, step)
+    handler = photo_upload_handler(request, step)
     refused = _refusal(request, response) or client_limited(
         request,
         "step",
