@@ -8,7 +8,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from assessments.brands.tenancy import store_brand_ids
-from assessments.models import Brand, HandoffClaim, Kiosk, KioskVisit, Product, StoreCode
+from assessments.models import (
+    Brand,
+    HandoffClaim,
+    KeptPhoto,
+    Kiosk,
+    KioskVisit,
+    Product,
+    StoreCode,
+)
 
 # The server's own end of a visit, for a kiosk whose idle script never ran: this many times
 # the kiosk's idle timeout after the last submission, and never sooner than VISIT_MIN_LIFE.
@@ -119,3 +127,24 @@ def store_brands(user) -> QuerySet[Brand]:
 
 def sale_products(brand_id: int) -> QuerySet[Product]:
     return Product.objects.filter(brand_id=brand_id, active=True).order_by("sku")
+
+
+def kept_photo_keys(response_id: int) -> list[str]:
+    """The photo questions whose photo the customer asked us to keep, still kept."""
+    return list(
+        KeptPhoto.objects.filter(response_id=response_id, delete_after__gt=timezone.now())
+        .order_by("question_key")
+        .values_list("question_key", flat=True)
+    )
+
+
+def kept_photo(*, response_id: int, question_key: str) -> bytes | None:
+    """A kept footprint photo's JPEG, while it is kept; None otherwise."""
+    image = (
+        KeptPhoto.objects.filter(
+            response_id=response_id, question_key=question_key, delete_after__gt=timezone.now()
+        )
+        .values_list("image", flat=True)
+        .first()
+    )
+    return bytes(image) if image is not None else None

@@ -34,6 +34,11 @@ urlpatterns = [
     path("store/<slug:brand_slug>/", views.lookup, name="lookup"),
     path("store/<slug:brand_slug>/assist/<token:token>/", views.assist, name="assist"),
     path(
+        "store/<slug:brand_slug>/assist/<token:token>/photo/<slug:question_key>.jpg",
+        views.assist_photo,
+        name="assist_photo",
+    ),
+    path(
         "store/<slug:brand_slug>/assist/<token:token>/sale/",
         views.assist_sale,
         name="assist_sale",

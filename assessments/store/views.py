@@ -55,6 +55,8 @@ from .selectors import (
     code_find,
     handoff_by_token,
     handoff_current,
+    kept_photo,
+    kept_photo_keys,
     kiosk_by_token,
     sale_products,
     store_brand,
@@ -468,6 +470,11 @@ def _assist_page(request, brand, code, form: StoreSaleForm, *, status: int = 200
         "form": form,
         "recorded": request.GET.get("recorded") == "1",
         "sale_url": reverse("store:assist_sale", args=[brand.slug, code.assist_token]),
+        # Footprint photos the customer asked us to keep so staff could look at them together.
+        "photo_urls": [
+            reverse("store:assist_photo", args=[brand.slug, code.assist_token, key])
+            for key in kept_photo_keys(response.pk)
+        ],
     }
     return render(request, ASSIST, context, status=status)
 
@@ -483,6 +490,19 @@ def _sale_form(brand, code, data=None) -> StoreSaleForm:
     choices = [(p.sku, f"{localized_text(p.name, language)} ({p.sku})") for p in ordered]
     initial = {"submission_id": secrets.token_urlsafe(12), "quantity": 1}
     return StoreSaleForm(data, products=choices, initial=initial)
+
+
+@login_required(login_url=STAFF_LOGIN)
+@never_cache
+@require_GET
+def assist_photo(request, brand_slug: str, token: str, question_key: str) -> HttpResponse:
+    """A footprint photo the customer kept for staff, while their code is open."""
+    brand = _staff_brand(request, brand_slug)
+    code = assist_find(brand_id=brand.pk, token=token)
+    photo = kept_photo(response_id=code.response_id, question_key=question_key) if code else None
+    if photo is None:
+        raise Http404("No kept photo")
+    return HttpResponse(photo, content_type="image/jpeg")
 
 
 @login_required(login_url=STAFF_LOGIN)
