@@ -47,10 +47,13 @@ def test_a_print_photographed_on_a_phone_is_recalled_as_a_high_arch(phone, landi
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     camera.set_input_files(photo_file("print.jpg", high_arch()))
+    phone.evaluate("window.samePage = true")
     phone.get_by_role("button", name="Continue").click()
-    # With htmx the next step swaps in: the drawings are skipped, the print was measured.
+    # htmx sent the photo (multipart) and swapped the next step in, the same page still there:
+    # the drawings are skipped, the print was measured.
     phone.get_by_role("heading", name="Knees").wait_for()
     assert phone.url.endswith("/s/knees/")
+    assert phone.evaluate("window.samePage === true")
     phone.get_by_label("No").check()
     phone.get_by_role("button", name="Continue").click()
     phone.wait_for_url("**/results/")
