@@ -113,7 +113,7 @@ def test_the_shoe_finder_with_javascript_reveals_insights_and_changing_an_answer
     assert page.locator("#insight-live").inner_text() == insight.inner_text()
 
     titles = complete(page, RUNNER)
-    assert len(titles) == 9 and page.url.endswith("/results/")
+    assert len(titles) == 10 and page.url.endswith("/results/")
     runner_products = recommended(page)
     assert runner_products and page.locator(".product__reasons li").count() > 0
     assert "/go/" in page.locator(".product__name a").first.get_attribute("href")
