@@ -27,7 +27,7 @@ from assessments import engine
 from assessments.engine.text import localized as t
 from assessments.models import Product
 from assessments.taking.results import FrozenProduct, FrozenResult
-from assessments.taking.uploads import keep_field, photo_field
+from assessments.taking.uploads import drawings_field, keep_field, photo_field
 
 # The strongest reasons first (the engine orders them by the points they add); past three a
 # list of reasons stops explaining and starts selling.
@@ -243,6 +243,10 @@ class QuestionField:
     @property
     def keep_name(self) -> str:
         return keep_field(self.key)
+
+    @property
+    def drawings_name(self) -> str:
+        return drawings_field(self.key)
 
     @property
     def anchor(self) -> str:

@@ -25,7 +25,12 @@ from assessments.models import Response
 from assessments.taking.display import error_message
 from assessments.taking.footprint import PhotoProblem, footprint_measure, photo_without_metadata
 from assessments.taking.services import SUBMISSION_ID_MAX_LENGTH, StepCleaned
-from assessments.taking.uploads import PhotoUploadHandler, keep_field, photo_field
+from assessments.taking.uploads import (
+    PhotoUploadHandler,
+    drawings_field,
+    keep_field,
+    photo_field,
+)
 
 NOT_AN_ADDRESS = _("Please enter an e-mail address, like name@example.com.")
 NO_CONSENT = _("Please tick the box to say we may e-mail you your results.")
@@ -170,11 +175,23 @@ class StepForm(forms.Form):
             key: widget.value_from_datadict(data, None, key) for key in self.answer_keys
         }
         for question in photo_questions(self.step):
-            # Only a measured photo answers: its index. One that could not be measured, none,
-            # or a value typed under the question's key is no answer, and the drawings follow.
-            photo = self.photos.get(question.key)
-            raw[question.key] = dict(photo.measured) if photo and photo.measured else []
+            raw[question.key] = self._photo_answer(question)
         return raw
+
+    def _photo_answer(self, question: engine.Question) -> Any:
+        """Only a measured photo answers, with its index; a value typed under the question's
+        key is not read. No new photo keeps the one measured before, unless the customer
+        ticked "choose a drawing instead"; a photo that could not be measured is no answer.
+        With no answer the drawings follow."""
+        photo = self.photos.get(question.key)
+        if photo is not None:
+            return dict(photo.measured) if photo.measured else []
+        if self.data.get(drawings_field(question.key)):
+            return []
+        before = (self.response.answers or {}).get(question.key)
+        if isinstance(before, Mapping) and question.behaviour.stored(question, before):
+            return {"index": before["index"]}
+        return []
 
     @property
     def photo_problem(self) -> str:
@@ -183,10 +200,16 @@ class StepForm(forms.Form):
 
     @property
     def photos_kept(self) -> dict[str, bytes | None]:
-        """For each photo question on the step: the photo to keep, or None to keep none."""
-        return {
-            q.key: getattr(self.photos.get(q.key), "keep", None) for q in photo_questions(self.step)
-        }
+        """For each photo question sent a new photo, or whose measurement the customer let go:
+        the photo to keep, or None to keep none. One keeping its measurement keeps its photo."""
+        kept: dict[str, bytes | None] = {}
+        for question in photo_questions(self.step):
+            photo = self.photos.get(question.key)
+            if photo is not None:
+                kept[question.key] = photo.keep
+            elif self.data.get(drawings_field(question.key)):
+                kept[question.key] = None
+        return kept
 
     def clean(self) -> dict[str, Any]:
         response = self.response

@@ -21,6 +21,7 @@ from django.http import HttpRequest
 # multipart (which sends only the file's name) never hands the engine a stray value.
 PHOTO_PREFIX = "photo-"
 KEEP_PREFIX = "keep-photo-"
+DRAWINGS_PREFIX = "drawings-"
 
 
 def photo_field(question_key: str) -> str:
@@ -29,6 +30,11 @@ def photo_field(question_key: str) -> str:
 
 def keep_field(question_key: str) -> str:
     return f"{KEEP_PREFIX}{question_key}"
+
+
+def drawings_field(question_key: str) -> str:
+    """Ticked: forget the measured photo and choose a drawing instead."""
+    return f"{DRAWINGS_PREFIX}{question_key}"
 
 
 class PhotoUploadHandler(FileUploadHandler):

@@ -232,3 +232,31 @@ def test_the_photo_step_and_its_reasons_speak_spanish(client, finder):
         "No hemos podido medir tu foto. La foto está demasiado oscura para ver la huella. "
         "Elige en su lugar el dibujo que más se parezca a tu huella."
     ) in html
+
+
+def test_going_back_shows_the_measurement_and_continuing_keeps_it(client, finder):
+    response = start(client, finder)
+    send(client, response, {"photo-arch_photo": upload(high_arch()), "keep-photo-arch_photo": "1"})
+    measured = stored(response)["arch_photo"]
+    client.post(f"/r/{response.token}/back/", {"to_step": "photo"})
+    html = client.get(step_url(response, "photo")).content.decode()
+    assert f"Your photo showed: High arch (Arch Index {measured['index']:.2f})." in html
+    assert "Forget this measurement: I will choose a drawing instead." in html
+    # Continue without a new photo: the measurement and the kept photo stay.
+    page = send(client, response, {})
+    assert page["Location"] == step_url(response, "knees")
+    assert stored(response)["arch_photo"] == measured
+    assert KeptPhoto.objects.count() == 1
+
+
+def test_choosing_the_drawings_instead_forgets_the_measurement_and_the_photo(client, finder):
+    response = start(client, finder)
+    send(client, response, {"photo-arch_photo": upload(high_arch()), "keep-photo-arch_photo": "1"})
+    client.post(f"/r/{response.token}/back/", {"to_step": "photo"})
+    page = send(client, response, {"drawings-arch_photo": "yes"}, **HTMX)
+    assert page["HX-Push-Url"] == step_url(response, "feet")
+    html = page.content.decode()
+    assert "Which print looks most like yours?" in html
+    assert "We could not measure your photo" not in html
+    assert "arch_photo" not in stored(response)
+    assert not KeptPhoto.objects.exists()

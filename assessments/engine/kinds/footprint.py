@@ -18,7 +18,16 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..answers import AnswerError
-from ..model import EMPTY_POINTS, Phrase, Question, Say, Widget, frozen_map, optional_text
+from ..model import (
+    EMPTY_POINTS,
+    Option,
+    Phrase,
+    Question,
+    Say,
+    Widget,
+    frozen_map,
+    optional_text,
+)
 from ..model import points_map as _points_map
 from .base import Asked, Found, Parts, Possible, QuestionKind, Where, num, texts_of
 
@@ -259,7 +268,19 @@ class FootprintKind(QuestionKind):
     # -- showing ------------------------------------------------------------------------
 
     def widget(self, question: Question, value: Any) -> Widget:
-        return Widget(self.template_for(question), "file")
+        """A file input; with a measurement already stored (or just sent), its band as the one
+        option and its index as the value, so the page can say what the last photo showed."""
+        index = num(value.get("index")) if isinstance(value, Mapping) else None
+        if index is None or not 0 <= index <= 1:
+            return Widget(self.template_for(question), "file")
+        band = band_of(index)
+        label = question.settings["bands"][band]["label"]
+        return Widget(
+            self.template_for(question),
+            "file",
+            options=(Option(band, label, checked=True),),
+            value=f"{index:.2f}",
+        )
 
 
 def _raw_bands(data: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
