@@ -56,7 +56,11 @@ def partner_origin(
     request: HttpRequest, allowed: list[str], stored: str | None = None
 ) -> str | None:
     """The partner page's origin (reported by the loader, or stored at start) if still allowed."""
-    claimed = stored or request.GET.get("origin") or request.POST.get("origin") or ""
+    claimed = stored or request.GET.get("origin") or ""
+    # The start form posts the origin; a multipart body (a step with a footprint photo) is
+    # left unread here, so its view can have it read in memory only (taking/uploads.py).
+    if not claimed and request.content_type != "multipart/form-data":
+        claimed = request.POST.get("origin") or ""
     try:
         origin = normalize_origin(claimed)
     except OriginError:

@@ -7,6 +7,7 @@ clean what was sent, worded for the customer in the response's language.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -31,6 +32,8 @@ from assessments.taking.uploads import (
     keep_field,
     photo_field,
 )
+
+log = logging.getLogger(__name__)
 
 NOT_AN_ADDRESS = _("Please enter an e-mail address, like name@example.com.")
 NO_CONSENT = _("Please tick the box to say we may e-mail you your results.")
@@ -90,7 +93,12 @@ def photo_upload_handler(request: Any, step: engine.Step) -> PhotoUploadHandler 
     if not fields:
         return None
     handler = PhotoUploadHandler(request, fields=fields, max_bytes=settings.FOOTPRINT_MAX_BYTES)
-    request.upload_handlers = [handler]
+    try:
+        request.upload_handlers = [handler]
+    except AttributeError:
+        # Something read the body before the view (a middleware must not): the photo is still
+        # measured, not lost, but Django's own handlers read it; say so to whoever runs this.
+        log.warning("A footprint photo step's body was read before its view: %s", request.path)
     return handler
 
 
@@ -117,10 +125,10 @@ def photos_read(
     sent: dict[str, PhotoSent] = {}
     for question in photo_questions(step):
         name = photo_field(question.key)
-        if name in too_large:
+        upload = files.get(name)
+        if name in too_large or (upload is not None and upload.size > settings.FOOTPRINT_MAX_BYTES):
             sent[question.key] = PhotoSent(problem="file_too_large")
             continue
-        upload = files.get(name)
         if upload is None:
             continue
         photo = upload.read()

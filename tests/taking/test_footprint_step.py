@@ -260,3 +260,17 @@ def test_choosing_the_drawings_instead_forgets_the_measurement_and_the_photo(cli
     assert "We could not measure your photo" not in html
     assert "arch_photo" not in stored(response)
     assert not KeptPhoto.objects.exists()
+
+
+@pytest.mark.parametrize("origin", ["", "?origin=https://partner.example"])
+def test_an_embedded_journey_takes_the_photo_too(client, finder, origin):
+    started = client.post(f"/e/a/acme/{finder.key}/{origin}", {"language": "en"})
+    response = Response.objects.get(token=started["Location"].split("/r/")[1].split("/")[0])
+    html = client.get(f"/e/r/{response.token}/s/photo/").content.decode()
+    assert 'enctype="multipart/form-data"' in html
+    page = client.post(
+        f"/e/r/{response.token}/s/photo/",
+        {"submission_id": "e1", "photo-arch_photo": upload(high_arch())},
+    )
+    assert page["Location"] == f"/e/r/{response.token}/s/knees/"
+    assert stored(response)["arch_photo"]["band"] == "high"
