@@ -170,6 +170,8 @@ def rank(
             if several and _first_passing(product, filters) is None:
                 continue
             points, variant = score(union), None
+        elif filters and not _passes(product.union, filters):
+            continue  # no variant can pass what their values together do not
         else:
             found = _best_variant(product, filters, score)
             if found is None:

@@ -281,7 +281,7 @@ class _Catalogue:
     names: dict[str, Any]  # sku: localised name, for the top pick's comparison
 
 
-def _catalogue(brand_id: int) -> _Catalogue:
+def catalogue_read(brand_id: int) -> _Catalogue:
     """The brand's active products (with their active variants) as the engine ranks them, and
     their names, in one query: a product row per variant (one with none for a product without),
     in the variants' order."""
@@ -420,7 +420,7 @@ def result_freeze(
     refs = dict(previous.refs) if previous is not None else {}
     if walk is None:
         walk = assessment.walk(response.answers, response.fields)
-    catalogue = _catalogue(response.brand_id)
+    catalogue = catalogue_read(response.brand_id)
     evaluated = walk.evaluate(catalogue.products)
     if not response.is_preview:
         recommendation = evaluated.recommendation
@@ -472,7 +472,7 @@ def result_shown(*, response: Response, walk: engine.Walk) -> FrozenResult:
     frozen = result_read(response)
     if frozen is not None:
         return frozen
-    catalogue = _catalogue(response.brand_id)
+    catalogue = catalogue_read(response.brand_id)
     return result_compute(
         walk=walk,
         evaluated=walk.evaluate(catalogue.products),

@@ -8,6 +8,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from assessments.admin.forms import RecommendationForm
 from assessments.api.keys import api_key_create
 from assessments.authoring.definitions import catalogue_data
 from assessments.authoring.services import (
@@ -273,3 +274,17 @@ def test_the_catalogue_data_lists_variants_in_order(shoes):
     rows = {p["sku"]: p for p in catalogue_data(shoes.brand_id)}
     assert [v["sku"] for v in rows["glide"]["variants"]] == ["glide-women", "glide-men"]
     assert "variants" not in rows["cloud-sock"]
+
+
+def test_the_recommendation_settings_pick_the_catalogue_without_json(shoes):
+    form = RecommendationForm(instance=shoes.recommendation, prefix="r")
+    page = str(form)
+    assert "as assessments made before catalogues did" in page  # the default, said
+    assert 'name="r-catalogue_tags" value="shoes"' in page
+    data = form_data(f"<form x>{page}</form>", "<form x>")
+    data.update({"r-catalogue_tags": "shoes, socks", "r-catalogue_skus-0-sku": "grip-sock"})
+    form = RecommendationForm(data, instance=shoes.recommendation, prefix="r")
+    assert form.is_valid(), form.errors
+    settings = form.save()
+    assert settings.catalogue_tags == ["shoes", "socks"]
+    assert settings.catalogue_skus == ["grip-sock"]
