@@ -450,6 +450,7 @@ class AssessmentAdmin(FlowMapViews, KeysLockedOncePublished, ScopedModelAdmin):
             "original": assessment,
             "title": title,
             "problems": problem_links(assessment, problems),
+            "warnings": problem_links(assessment, check.warnings) if check else [],
             "can_publish": not problems
             and not (check and check.failing)
             and self.has_change_permission(request, assessment),
@@ -495,6 +496,8 @@ class AssessmentAdmin(FlowMapViews, KeysLockedOncePublished, ScopedModelAdmin):
                 % {"n": result.version.number},
                 messages.SUCCESS,
             )
+        for warning in result.warnings:
+            self.message_user(request, warning.message, messages.WARNING)
         else:
             self.message_user(
                 request,

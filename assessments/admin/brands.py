@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from assessments.authoring.images import product_thumbnail_make
 from assessments.brands.tenancy import is_superuser, owned_brand_ids
 from assessments.limits import limit_reached
-from assessments.models import Brand, BrandMembership, Product
+from assessments.models import Brand, BrandMembership, Product, ProductVariant
 
-from .base import ScopedModelAdmin, ScopedTabularInline
-from .forms import BrandForm, ProductForm
+from .base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
+from .forms import BrandForm, ProductForm, VariantForm
 from .privacy import AuditedChanges, customer_data_link
 
 
@@ -105,9 +105,20 @@ class BrandAdmin(AuditedChanges, ScopedModelAdmin):
         return format_html('<img src="{}" alt="" class="admin-thumb">', obj.logo.url)
 
 
+class VariantInline(ScopedStackedInline):
+    """Sizes, a gender's fit, colours: edited under their product, shown with it."""
+
+    model = ProductVariant
+    form = VariantForm
+    brand_path = "product__brand"
+    extra = 0
+    verbose_name_plural = _("Variants (a size, a gender's fit, a colour)")
+
+
 @admin.register(Product)
 class ProductAdmin(ScopedModelAdmin):
     form = ProductForm
+    inlines = [VariantInline]
     list_display = [
         "thumb",
         "sku",
@@ -117,10 +128,11 @@ class ProductAdmin(ScopedModelAdmin):
         "currency",
         "priority",
         "active",
+        "tag_list",
     ]
     list_display_links = ["sku", "product_name"]
     list_filter = ["brand", "active"]
-    search_fields = ["sku", "name"]
+    search_fields = ["sku", "name", "tags", "variants__sku"]
     list_editable = ["priority", "active"]
     fields = [
         "brand",
@@ -133,6 +145,7 @@ class ProductAdmin(ScopedModelAdmin):
         "image",
         "thumb",
         "attributes",
+        "tags",
         "priority",
         "active",
     ]
@@ -144,6 +157,10 @@ class ProductAdmin(ScopedModelAdmin):
     @admin.display(description=_("Name"))
     def product_name(self, obj: Product) -> str:
         return str(obj)
+
+    @admin.display(description=_("Tags"))
+    def tag_list(self, obj: Product) -> str:
+        return ", ".join(obj.tags) if isinstance(obj.tags, list) else ""
 
     @admin.display(description=_("Image"))
     def thumb(self, obj: Product) -> str:

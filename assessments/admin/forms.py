@@ -28,6 +28,7 @@ from assessments.models import (
     Choice,
     Outcome,
     Product,
+    ProductVariant,
     Question,
     RecommendationSettings,
     TraitBand,
@@ -236,7 +237,34 @@ class StableKeyForm(forms.ModelForm):
         return key
 
 
+class WordsField(forms.Field):
+    """A list of words (tags) typed as one line, separated by commas: “shoes, running”."""
+
+    widget = forms.TextInput
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:
+        if isinstance(value, list):
+            return value
+        words = (value or "").replace("\n", ",").split(",")
+        return list(dict.fromkeys(word.strip() for word in words if word.strip()))
+
+
 class ProductForm(forms.ModelForm):
+    tags = WordsField(
+        label=_("Tags"),
+        required=False,
+        help_text=_(
+            "Words that put the product in an assessment's catalogue, separated by commas: "
+            "“shoes, running”. An assessment that names a tag recommends only products that "
+            "have it; one that names none recommends from every active product."
+        ),
+    )
+
     class Meta:
         model = Product
         fields = "__all__"
@@ -270,32 +298,65 @@ class ProductForm(forms.ModelForm):
         )
 
     def clean_attributes(self) -> Any:
-        value = self.cleaned_data.get("attributes")
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_('Attributes are a JSON object: {"feel": "soft"}.'))
-        for name, item in value.items():
-            if item == {"not": "number"}:
-                raise forms.ValidationError(
-                    _("Attribute “%(name)s” is a number: type digits, like 8 or 7.5."),
-                    params={"name": name},
-                )
-            if item == {"not": "yes-no"}:
-                raise forms.ValidationError(
-                    _("Attribute “%(name)s” is yes or no: type “yes” or “no”."),
-                    params={"name": name},
-                )
-            ok = isinstance(item, str | int | float | bool) or (
-                isinstance(item, list) and all(isinstance(v, str) for v in item)
+        return _attributes_clean(self.cleaned_data.get("attributes"))
+
+
+def _attributes_clean(value: Any) -> Any:
+    """Attributes as rules can match them, or the error that says which is not."""
+    if not isinstance(value, dict):
+        raise forms.ValidationError(_('Attributes are a JSON object: {"feel": "soft"}.'))
+    for name, item in value.items():
+        if item == {"not": "number"}:
+            raise forms.ValidationError(
+                _("Attribute “%(name)s” is a number: type digits, like 8 or 7.5."),
+                params={"name": name},
             )
-            if not ok:
-                raise forms.ValidationError(
-                    _(
-                        "Attribute “%(name)s” must be text, a number, true/false or a list of "
-                        "texts."
-                    ),
-                    params={"name": name},
-                )
-        return value
+        if item == {"not": "yes-no"}:
+            raise forms.ValidationError(
+                _("Attribute “%(name)s” is yes or no: type “yes” or “no”."),
+                params={"name": name},
+            )
+        ok = isinstance(item, str | int | float | bool) or (
+            isinstance(item, list) and all(isinstance(v, str) for v in item)
+        )
+        if not ok:
+            raise forms.ValidationError(
+                _("Attribute “%(name)s” must be text, a number, true/false or a list of texts."),
+                params={"name": name},
+            )
+    return value
+
+
+class VariantForm(forms.ModelForm):
+    """A variant under its product: only what differs (attributes, and a link, price or picture
+    of its own)."""
+
+    class Meta:
+        model = ProductVariant
+        fields = ["sku", "name", "attributes", "url", "price", "image", "active", "position"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attributes"].widget = attributes_widget()
+        self.fields["attributes"].help_text = _(
+            "Only what differs from the product, such as “gender”: “women”. Filters and fits "
+            "read the product's attributes with these over them."
+        )
+
+    def clean_image(self) -> Any:
+        return _clean_upload(self, "image")
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data.get("url") or ""
+        if url:
+            URLValidator(
+                schemes=["http", "https"],
+                message=_("Give the page's web address, starting with https:// or http://."),
+            )(url)
+        return url
+
+    def clean_attributes(self) -> Any:
+        return _attributes_clean(self.cleaned_data.get("attributes"))
 
 
 class ChoiceForm(StableKeyForm):
@@ -341,6 +402,17 @@ class QuestionForm(StableKeyForm):
 class RecommendationForm(forms.ModelForm):
     """Filters, trait fit and preferences as rows chosen from the assessment's questions and
     traits and the catalogue's attribute names (with the values products give them)."""
+
+    catalogue_tags = WordsField(
+        label=_("Catalogue: products tagged"),
+        required=False,
+        help_text=_(
+            "Which of the brand's products this assessment may recommend: those with any of "
+            "these tags (separated by commas, e.g. “socks”), plus the products listed below. "
+            "Leave both empty to recommend from every active product of the brand, as "
+            "assessments made before catalogues did."
+        ),
+    )
 
     class Meta:
         model = RecommendationSettings
@@ -411,6 +483,14 @@ class RecommendationForm(forms.ModelForm):
             "Shown, with the fallback message, when the filters leave no product."
         )
         self.fields["fallback_skus"].widget = RowsWidget(
+            [Column("sku", _("Product"), skus)],
+            to_rows=lambda value: string_rows(value, "sku"),
+            from_rows=lambda rows: [row["sku"] for row in rows],
+        )
+        self.fields["catalogue_skus"].help_text = _(
+            "Products this assessment may recommend whatever their tags."
+        )
+        self.fields["catalogue_skus"].widget = RowsWidget(
             [Column("sku", _("Product"), skus)],
             to_rows=lambda value: string_rows(value, "sku"),
             from_rows=lambda rows: [row["sku"] for row in rows],

@@ -104,6 +104,34 @@ class Page[T](Schema):
     has_more: bool = Field(description="Whether the next page already has rows.")
 
 
+class VariantIn(Schema):
+    sku: Sku
+    name: Text = Field(min_length=1, description='What sets it apart: {"en": "Women\'s"}.')
+    attributes: dict[str, Any] = Field(
+        default_factory=dict, description="Only what differs from the product's attributes."
+    )
+    url: Annotated[str, StringConstraints(max_length=500, pattern=r"^(https?://.*)?$")] = Field(
+        default="", description="Its own page; empty for the product's."
+    )
+    price: Decimal | None = Field(
+        default=None,
+        ge=0,
+        lt=Decimal(10) ** 8,
+        decimal_places=2,
+        description="None: the product's.",
+    )
+    active: bool = True
+
+
+class VariantOut(Schema):
+    sku: str
+    name: Text
+    attributes: dict[str, Any]
+    url: str
+    price: Decimal | None
+    active: bool
+
+
 class ProductIn(Schema):
     sku: Sku
     name: Text = Field(min_length=1)
@@ -119,6 +147,17 @@ class ProductIn(Schema):
         le=PRIORITY_LIMIT,
         description="Among equally fitting products, higher is shown first (then by SKU).",
     )
+    tags: list[Sku] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Put the product in the catalogue of assessments that name one of these.",
+    )
+    variants: list[VariantIn] | None = Field(
+        default=None,
+        max_length=100,
+        description="Sizes, fits, colours: the whole list replaces the product's variants; "
+        "leave it out to keep them as they are.",
+    )
 
 
 class ProductOut(Schema):
@@ -131,7 +170,13 @@ class ProductOut(Schema):
     attributes: dict[str, Any]
     active: bool
     priority: int
+    tags: list[str]
+    variants: list[VariantOut]
     updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_variants(product: Any) -> list[Any]:
+        return list(product.variants.all())
 
 
 class ProductsUpserted(Schema):

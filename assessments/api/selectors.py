@@ -126,7 +126,7 @@ def completed_response(brand_id: int, response_id: int) -> Response | None:
 
 
 def products_of(brand: Brand) -> QuerySet[Product]:
-    return Product.objects.filter(brand=brand).order_by("sku")
+    return Product.objects.filter(brand=brand).order_by("sku").prefetch_related("variants")
 
 
 def product_of(brand: Brand, sku: str) -> Product | None:

@@ -15,9 +15,9 @@ from assessments.followups.purchases import (
     StoreReceipt,
     store_purchase_record,
 )
-from assessments.models import Brand, Consent, Product, Purchase
+from assessments.models import Brand, Consent, Product, ProductVariant, Purchase
 
-from .schemas import ProductIn, PurchaseIn
+from .schemas import ProductIn, PurchaseIn, VariantIn
 
 # Images are uploaded in the admin; a product created here shows none until one is.
 NOT_FROM_API = ["image", "thumbnail"]
@@ -57,7 +57,7 @@ def products_upsert(*, brand: Brand, products: Sequence[ProductIn]) -> ProductsU
         row.name, row.description, row.url = given.name, given.description, given.url
         row.price, row.currency = given.price, given.currency
         row.attributes, row.active = given.attributes, given.active
-        row.priority = given.priority
+        row.priority, row.tags = given.priority, list(given.tags)
         try:
             row.full_clean(exclude=NOT_FROM_API)
         except ValidationError as error:
@@ -65,13 +65,49 @@ def products_upsert(*, brand: Brand, products: Sequence[ProductIn]) -> ProductsU
                 {"location": f"body.{index}.{field}", "message": " ".join(messages)}
                 for field, messages in error.message_dict.items()
             ]
+        errors += _variant_errors(index, given, sent=set(skus))
         rows.append((row, row.pk is None))
     if errors:
         raise ProductsInvalid(errors)
-    for row, _new in rows:
+    for (row, _new), given in zip(rows, products, strict=True):
         row.save()
+        if given.variants is not None:
+            _variants_replace(row, given.variants)
     created = sum(1 for _row, new in rows if new)
     return ProductsUpserted(created, len(rows) - created, [row for row, _new in rows])
+
+
+def _variant_errors(index: int, given: ProductIn, *, sent: set[str]) -> list[dict[str, str]]:
+    """A variant's sku names it in orders as a product's does: none may repeat one sent."""
+    errors = []
+    seen: set[str] = set()
+    for v_index, variant in enumerate(given.variants or ()):
+        if variant.sku in sent or variant.sku in seen:
+            errors.append(
+                {
+                    "location": f"body.{index}.variants.{v_index}.sku",
+                    "message": f"SKU {variant.sku!r} is sent twice.",
+                }
+            )
+        seen.add(variant.sku)
+    return errors
+
+
+def _variants_replace(product: Product, variants: Sequence[VariantIn]) -> None:
+    product.variants.exclude(sku__in=[v.sku for v in variants]).delete()
+    for position, variant in enumerate(variants):
+        ProductVariant.objects.update_or_create(
+            product=product,
+            sku=variant.sku,
+            defaults={
+                "name": variant.name,
+                "attributes": variant.attributes,
+                "url": variant.url,
+                "price": variant.price,
+                "active": variant.active,
+                "position": position,
+            },
+        )
 
 
 @transaction.atomic

@@ -67,6 +67,9 @@ def _image_refs(data: dict[str, Any]) -> Iterator[ImageRef]:
     for p, product in enumerate(_dicts(data.get("products"))):
         if isinstance(product.get("image"), str) and product["image"]:
             yield ImageRef(f"$.products[{p}].image", product["image"], product)
+        for v, variant in enumerate(_dicts(product.get("variants"))):
+            if isinstance(variant.get("image"), str) and variant["image"]:
+                yield ImageRef(f"$.products[{p}].variants[{v}].image", variant["image"], variant)
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:

@@ -12,12 +12,15 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Prefetch, QuerySet
+
 from assessments.engine import KINDS
 from assessments.models import (
     Assessment,
     Choice,
     Outcome,
     Product,
+    ProductVariant,
     Question,
     Scenario,
     Step,
@@ -199,6 +202,9 @@ def _recommendation(assessment: Assessment) -> dict[str, Any]:
             "fallback": _pruned(
                 {"skus": settings.fallback_skus, "message": settings.fallback_message}
             ),
+            "catalogue": _pruned(
+                {"tags": settings.catalogue_tags, "skus": settings.catalogue_skus}
+            ),
         }
     )
 
@@ -225,23 +231,52 @@ def definition_from_draft(assessment: Assessment) -> dict[str, Any]:
     return _pruned(data)
 
 
+def _price(amount: Decimal) -> str:
+    return str(Decimal(amount).quantize(Decimal("0.01")))
+
+
+def variant_to_data(variant: ProductVariant) -> dict[str, Any]:
+    return _pruned(
+        {
+            "sku": variant.sku,
+            "name": variant.name,
+            "url": variant.url,
+            "price": _price(variant.price) if variant.price is not None else None,
+            "image": variant.image.name or None,
+            "attributes": variant.attributes,
+            "active": None if variant.active else False,  # true, the default, is left out
+        }
+    )
+
+
 def product_to_data(product: Product) -> dict[str, Any]:
-    price = Decimal(product.price).quantize(Decimal("0.01"))
+    """A product in file form, with its variants (read with `products_with_variants`)."""
     return _pruned(
         {
             "sku": product.sku,
             "name": product.name,
             "description": product.description,
             "url": product.url,
-            "price": str(price),
+            "price": _price(product.price),
             "currency": product.currency,
             "image": product.image.name or None,
             "attributes": product.attributes,
+            "tags": product.tags,
+            "variants": [variant_to_data(v) for v in product.variants.all()],
             "active": product.active,
             "priority": product.priority or None,  # 0, the default, is left out
         }
     )
 
 
+def products_with_variants(brand_id: int) -> QuerySet[Product]:
+    """The brand's products, sku order, each with its variants in one more query."""
+    return (
+        Product.objects.filter(brand_id=brand_id)
+        .order_by("sku")
+        .prefetch_related(Prefetch("variants", ProductVariant.objects.order_by("position", "pk")))
+    )
+
+
 def catalogue_data(brand_id: int) -> list[dict[str, Any]]:
-    return [product_to_data(p) for p in Product.objects.filter(brand_id=brand_id).order_by("sku")]
+    return [product_to_data(p) for p in products_with_variants(brand_id)]

@@ -8,11 +8,11 @@ from typing import Any
 
 from assessments.engine import Problem, compile_definition
 from assessments.engine import Product as EngineProduct
+from assessments.engine import Variant as EngineVariant
 from assessments.engine.scenarios import ScenarioResult, scenario_problems, scenarios_run
 from assessments.engine.text import localized
-from assessments.models import Product
 
-from .definitions import catalogue_data
+from .definitions import catalogue_data, product_to_data, products_with_variants
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,8 @@ class DraftCheck:
     scenarios: list[ScenarioResult] = field(default_factory=list)
     # False when definition problems kept the scenarios from running at all.
     scenarios_ran: bool = False
+    # Worth a look, but publishing goes ahead (`Problem.warning`); only for a sound draft.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def blocking(self) -> list[Problem]:
@@ -34,6 +36,26 @@ class DraftCheck:
         return sum(1 for r in self.scenarios if not r.passed)
 
 
+def engine_product(row: Mapping[str, Any]) -> EngineProduct:
+    """A product in file form (FORMAT.md) as the engine ranks it: its active variants only."""
+    attributes = row.get("attributes")
+    priority = row.get("priority", 0)
+    tags = row.get("tags")
+    return EngineProduct(
+        row["sku"],
+        attributes if isinstance(attributes, dict) else {},
+        priority if isinstance(priority, int) and not isinstance(priority, bool) else 0,
+        frozenset(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else frozenset(),
+        tuple(
+            EngineVariant(
+                v["sku"], v["attributes"] if isinstance(v.get("attributes"), dict) else {}
+            )
+            for v in row.get("variants") or ()
+            if isinstance(v, Mapping) and isinstance(v.get("sku"), str) and v.get("active", True)
+        ),
+    )
+
+
 def _catalogue(
     rows: Iterable[Mapping[str, Any]], language: str
 ) -> tuple[list[EngineProduct], dict[str, str]]:
@@ -42,15 +64,7 @@ def _catalogue(
     for row in rows:
         if not row.get("active", True):
             continue
-        attributes = row.get("attributes")
-        priority = row.get("priority", 0)
-        products.append(
-            EngineProduct(
-                row["sku"],
-                attributes if isinstance(attributes, dict) else {},
-                priority if isinstance(priority, int) and not isinstance(priority, bool) else 0,
-            )
-        )
+        products.append(engine_product(row))
         names[row["sku"]] = localized(row.get("name"), language) or row["sku"]
     return products, names
 
@@ -77,11 +91,5 @@ def catalogue_after_import(
 
 
 def active_catalogue(brand_id: int) -> list[dict[str, Any]]:
-    """The brand's active products, as much of them as scenarios need."""
-    rows = Product.objects.filter(brand_id=brand_id, active=True).values_list(
-        "sku", "attributes", "name", "priority"
-    )
-    return [
-        {"sku": sku, "attributes": attrs, "name": name, "priority": priority}
-        for sku, attrs, name, priority in rows
-    ]
+    """The brand's active products in file form, with their variants, as scenarios rank them."""
+    return [product_to_data(p) for p in products_with_variants(brand_id).filter(active=True)]

@@ -9,8 +9,10 @@ from typing import Any
 
 from django.db import models
 
-from assessments.engine import Problem
-from assessments.models import Assessment, Product
+from assessments.engine import Problem, in_catalogue
+from assessments.models import Assessment, Product, ProductVariant
+
+from .definitions import products_with_variants
 
 _PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\]")
 
@@ -22,6 +24,8 @@ _FIELD_NAMES = {
     "skus": "fallback_skus",
     "message": "fallback_message",
     "fallback": "fallback_message",
+    "catalogue": "catalogue_tags",
+    "tags": "catalogue_tags",
 }
 _QUESTION_GROUPS = {"scale": "scale", "number": "number", "text": "text_max_length"}
 
@@ -116,21 +120,47 @@ def problem_place(assessment: Assessment, problem: Problem) -> ProblemPlace | No
             assessment, _field(rest), ("recommendation", 0), ("recommendation settings",)
         )
     if head == "products" and rest and isinstance(rest[0], int):
-        # draft_problems checks the brand's active products, in the catalogue's (sku) order.
-        active = Product.objects.filter(brand_id=assessment.brand_id, active=True).order_by("sku")
-        product = _nth(active, rest[0])
+        # draft_problems checks the active products of the assessment's own catalogue, in sku
+        # order.
+        product = _nth(_own_catalogue(assessment), rest[0])
         if product is None:
             return None
+        if len(rest) >= 3 and rest[1] == "variants" and isinstance(rest[2], int):
+            variant = _nth(product.variants.all(), rest[2])
+            trail = (_named(product), *((_named(variant),) if variant is not None else ()))
+            return ProblemPlace(product, _field(rest[3:]), ("variants", rest[2]), trail)
         return ProblemPlace(product, _field(rest[1:]), None, (_named(product),))
     return ProblemPlace(assessment, _field(parts), None, ())
 
 
+def _own_catalogue(assessment: Assessment) -> list[Product]:
+    """The active products the assessment recommends, in sku order, as publishing checks them."""
+    settings = getattr(assessment, "recommendation", None)
+    tags = list(settings.catalogue_tags or []) if settings is not None else []
+    skus = list(settings.catalogue_skus or []) if settings is not None else []
+    rec = {"catalogue": {"tags": tags, "skus": skus}}
+    products = products_with_variants(assessment.brand_id).filter(active=True)
+    return [
+        p
+        for p in products
+        if in_catalogue(
+            rec,
+            {"sku": p.sku, "tags": p.tags, "variants": [{"sku": v.sku} for v in p.variants.all()]},
+        )
+    ]
+
+
 def catalogue_attributes(brand_id: int) -> dict[str, list[str]]:
-    """The attribute names used by the brand's products, each with the values they take."""
+    """The attribute names used by the brand's products and their variants, each with the
+    values they take."""
     found: dict[str, set[str]] = {}
-    for attributes in Product.objects.filter(brand_id=brand_id).values_list(
-        "attributes", flat=True
-    ):
+    rows = [
+        *Product.objects.filter(brand_id=brand_id).values_list("attributes", flat=True),
+        *ProductVariant.objects.filter(product__brand_id=brand_id).values_list(
+            "attributes", flat=True
+        ),
+    ]
+    for attributes in rows:
         if not isinstance(attributes, dict):
             continue
         for name, value in attributes.items():

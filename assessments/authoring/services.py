@@ -12,7 +12,13 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 
-from assessments.engine import KINDS, Problem, validate_definition
+from assessments.engine import (
+    KINDS,
+    Problem,
+    definition_warnings,
+    in_catalogue,
+    validate_definition,
+)
 from assessments.engine.scenarios import scenario_problems
 from assessments.models import (
     Assessment,
@@ -21,6 +27,7 @@ from assessments.models import (
     Choice,
     Outcome,
     Product,
+    ProductVariant,
     Question,
     RecommendationSettings,
     Scenario,
@@ -59,6 +66,8 @@ class DefinitionRejected(Exception):
 class PublishResult:
     version: AssessmentVersion
     created: bool
+    # What Validate would warn about: published all the same, and worth a look.
+    warnings: tuple[Problem, ...] = ()
 
 
 def _missing_images(data: dict[str, Any]) -> list[Problem]:
@@ -83,6 +92,8 @@ def _missing_images(data: dict[str, Any]) -> list[Problem]:
         check(f"$.outcomes[{o}].image", outcome.get("image"))
     for p, product in enumerate(data.get("products") or []):
         check(f"$.products[{p}].image", product.get("image"))
+        for v, variant in enumerate(product.get("variants") or []):
+            check(f"$.products[{p}].variants[{v}].image", variant.get("image"))
     return problems
 
 
@@ -92,8 +103,30 @@ def draft_problems(
     """Every problem that would stop this draft from publishing, in plain words."""
     if definition is None:
         definition = definition_from_draft(assessment)
-    products = [p for p in catalogue_data(assessment.brand_id) if p.get("active", True)]
-    return validate_definition({**definition, "products": products}) + _missing_images(definition)
+    return validate_definition(_with_catalogue(assessment, definition)) + _missing_images(
+        definition
+    )
+
+
+def _with_catalogue(assessment: Assessment, definition: dict[str, Any]) -> dict[str, Any]:
+    """The definition with the active products of its own catalogue, as publishing checks it:
+    products another assessment of the brand recommends are not this one's to fix."""
+    rec = definition.get("recommendation") or {}
+    products = [
+        p
+        for p in catalogue_data(assessment.brand_id)
+        if p.get("active", True) and in_catalogue(rec, p)
+    ]
+    return {**definition, "products": products}
+
+
+def draft_warnings(
+    assessment: Assessment, definition: dict[str, Any] | None = None
+) -> list[Problem]:
+    """What is worth the author's look before publishing but does not stop it."""
+    if definition is None:
+        definition = definition_from_draft(assessment)
+    return definition_warnings(_with_catalogue(assessment, definition))
 
 
 def draft_check(assessment: Assessment, definition: dict[str, Any] | None = None) -> DraftCheck:
@@ -106,7 +139,8 @@ def draft_check(assessment: Assessment, definition: dict[str, Any] | None = None
     results = definition_scenarios_run(
         definition=definition, catalogue=active_catalogue(assessment.brand_id)
     )
-    return DraftCheck(problems, results, scenarios_ran=True)
+    warnings = draft_warnings(assessment, definition)
+    return DraftCheck(problems, results, scenarios_ran=True, warnings=warnings)
 
 
 @transaction.atomic
@@ -116,7 +150,8 @@ def assessment_publish(*, assessment: Assessment, user: AbstractBaseUser | None)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     definition = definition_from_draft(assessment)
     # A failing scenario stops publishing as a definition problem does.
-    problems = draft_check(assessment, definition).blocking
+    check = draft_check(assessment, definition)
+    problems = check.blocking
     if problems:
         raise DefinitionRejected(problems, "The draft has problems; nothing was published.")
     digest = content_hash(definition)
@@ -135,7 +170,7 @@ def assessment_publish(*, assessment: Assessment, user: AbstractBaseUser | None)
         )
         created = True
     Assessment.objects.filter(pk=assessment.pk).update(live_version=version)
-    return PublishResult(version=version, created=created)
+    return PublishResult(version=version, created=created, warnings=tuple(check.warnings))
 
 
 @transaction.atomic
@@ -344,6 +379,8 @@ def _write_recommendation(assessment: Assessment, rec: dict[str, Any]) -> None:
             "outcome_weight": rec.get("outcome_weight", 0),
             "fallback_skus": fallback.get("skus", []),
             "fallback_message": fallback.get("message", {}),
+            "catalogue_tags": (rec.get("catalogue") or {}).get("tags", []),
+            "catalogue_skus": (rec.get("catalogue") or {}).get("skus", []),
         },
     )
 
@@ -414,12 +451,34 @@ def _product_upsert(brand: Brand, data: dict[str, Any]) -> Product:
             "currency": data.get("currency", "EUR"),
             "image": data["image"],
             "attributes": data.get("attributes", {}),
+            "tags": data.get("tags", []),
             "active": data.get("active", True),
             "priority": data.get("priority", 0),
         },
     )
+    _variants_replace(product, data.get("variants") or [])
     product_thumbnail_make(product=product)
     return product
+
+
+def _variants_replace(product: Product, variants: list[dict[str, Any]]) -> None:
+    """Make the product's variants the file's: updated by sku, the rest removed (a file holds
+    the whole product, as it holds all of its attributes)."""
+    product.variants.exclude(sku__in=[v["sku"] for v in variants]).delete()
+    for position, variant in enumerate(variants):
+        ProductVariant.objects.update_or_create(
+            product=product,
+            sku=variant["sku"],
+            defaults={
+                "name": variant["name"],
+                "url": variant.get("url", ""),
+                "price": Decimal(variant["price"]) if "price" in variant else None,
+                "image": variant.get("image", ""),
+                "attributes": variant.get("attributes", {}),
+                "active": variant.get("active", True),
+                "position": position,
+            },
+        )
 
 
 def assessment_export(*, assessment: Assessment, version_number: int | None = None) -> str:

@@ -43,11 +43,11 @@ from .model import (
     Widget,
 )
 from .problems import DefinitionInvalid, Problem
-from .ranking import Product, RankedProduct, Recommendation
+from .ranking import Product, RankedProduct, Recommendation, Variant
 from .reasons import Edge, Reason
 from .recall import answer_phrase, answer_phrases, fill_answers
 from .structure import schema
-from .validate import validate_definition
+from .validate import definition_warnings, in_catalogue, validate_definition
 
 __all__ = [
     "KINDS",
@@ -88,13 +88,16 @@ __all__ = [
     "TraitScore",
     "UnknownChoice",
     "UnknownQuestion",
+    "Variant",
     "Walk",
     "Widget",
     "answer_phrase",
     "answer_phrases",
     "compile_cached",
     "compile_definition",
+    "definition_warnings",
     "fill_answers",
+    "in_catalogue",
     "register",
     "schema",
     "unregister",

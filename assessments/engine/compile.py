@@ -104,6 +104,7 @@ def _outcome(data: Mapping[str, Any], index: int) -> Outcome:
 
 def _recommendation(rec: Mapping[str, Any]) -> RecommendationSpec:
     fallback = rec.get("fallback") or {}
+    catalogue = rec.get("catalogue") or {}
     return RecommendationSpec(
         count=rec.get("count", 3),
         alternatives=rec.get("alternatives", 3),
@@ -123,6 +124,8 @@ def _recommendation(rec: Mapping[str, Any]) -> RecommendationSpec:
         outcome_weight=float(rec.get("outcome_weight", 0)),
         fallback_skus=tuple(fallback.get("skus", ())),
         fallback_message=optional_text(fallback, "message"),
+        catalogue_tags=frozenset(catalogue.get("tags", ())),
+        catalogue_skus=frozenset(catalogue.get("skus", ())),
     )
 
 

@@ -285,6 +285,15 @@ class RecommendationSpec:
     outcome_weight: float = 0.0
     fallback_skus: tuple[str, ...] = ()
     fallback_message: Text | None = None
+    # The assessment's own catalogue: products carrying any of these tags, or named by sku (a
+    # product's or one of its variants'). Both empty: the brand's whole active catalogue.
+    catalogue_tags: frozenset[str] = frozenset()
+    catalogue_skus: frozenset[str] = frozenset()
+
+    @property
+    def scoped(self) -> bool:
+        """The assessment picks its own products rather than the whole catalogue."""
+        return bool(self.catalogue_tags or self.catalogue_skus)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,20 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with a definition: where (a JSON path), what, and a stable code."""
+    """One thing wrong with a definition: where (a JSON path), what, and a stable code.
+
+    A warning (`definition_warnings`) is worth the author's look but does not stop publishing.
+    """
 
     path: str
     message: str
     code: str
+    warning: bool = False
+
+
+def with_article(word: str) -> str:
+    """ "an info", "an image", "a scale": the article an author's message puts before a word."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 class DefinitionInvalid(Exception):

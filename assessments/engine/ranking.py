@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -15,12 +15,52 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
+class Variant:
+    """One version of a product (a size, a gender's fit, a colour) with its own sku.
+
+    `attributes` are the variant's own; `Product` lays them over its own once, when it is made,
+    so that ranking reads a variant's full attributes without merging anything.
+    """
+
+    sku: str
+    attributes: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True, slots=True)
 class Product:
-    """A catalogue item as the engine sees it: a sku and matchable attributes."""
+    """A catalogue item as the engine sees it: a sku, matchable attributes, the tags that put it
+    in an assessment's catalogue and its variants, if it has any."""
 
     sku: str
     attributes: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     priority: int = 0  # the brand's: among equal scores, higher comes first (then the sku)
+    tags: frozenset[str] = frozenset()
+    variants: tuple[Variant, ...] = ()
+    # Each variant's full attributes (the product's, with the variant's own over them), in order.
+    merged: tuple[Mapping[str, Any], ...] = field(default=(), init=False, compare=False)
+    # The attribute names any variant sets: when none is weighed, one score serves every variant.
+    varied: frozenset[str] = field(default=frozenset(), init=False, compare=False)
+    # The product's attributes with each varied one holding every variant's values: a filter
+    # this refuses, every variant refuses.
+    union: Mapping[str, Any] = field(default_factory=dict, init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.variants:
+            merged = tuple({**self.attributes, **v.attributes} for v in self.variants)
+            varied = frozenset(name for v in self.variants for name in v.attributes)
+            union = dict(self.attributes)
+            for name in varied:
+                values = dict.fromkeys(value for m in merged for value in _values(m.get(name)))
+                union[name] = list(values)
+            object.__setattr__(self, "merged", merged)
+            object.__setattr__(self, "varied", varied)
+            object.__setattr__(self, "union", union)
+
+    def in_catalogue(self, tags: frozenset[str], skus: frozenset[str]) -> bool:
+        """Whether an assessment whose catalogue is these tags and skus offers this product."""
+        if self.sku in skus or not tags.isdisjoint(self.tags):
+            return True
+        return any(v.sku in skus for v in self.variants) if skus else False
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +71,9 @@ class RankedProduct:
     reasons: tuple[Reason, ...]
     # On the top pick only: why it comes before the runner-up.
     edge: Edge | None = None
+    # The sku of the product's variant that fits the customer (the first that passes the
+    # filters, the best scoring where variants are weighed differently); None without variants.
+    variant: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,26 +139,56 @@ def rank(
     scores: Mapping[str, TraitScore],
     outcome: Outcome | None,
 ) -> Recommendation:
-    """Rank per FORMAT.md: hard filters, then the sum of weight * fit, leaving out products that
-    match nothing the customer said; score desc, the brand's priority desc, sku asc."""
+    """Rank per FORMAT.md: the assessment's catalogue, hard filters (on each variant), then the
+    sum of weight * fit, leaving out products that match nothing the customer said; score desc,
+    the brand's priority desc, sku asc. A product is ranked once, with its fitting variant."""
     weighing = _Weighing(spec, traits, counted, scores, outcome)
     filters, score = weighing.filters, weighing.score
+    if spec.scoped:
+        tags, skus = spec.catalogue_tags, spec.catalogue_skus
+        products = [p for p in products if p.in_catalogue(tags, skus)]
     # With something to weigh, a product that scores nothing matches nothing the customer
     # said: it is filler, not a recommendation.
     weighs = bool(weighing.fit_rules or weighing.pref_rules or weighing.outcome_attribute)
+    weighed = weighing.weighed
+    # With one filtered attribute at most, the union of the variants' values answers for them
+    # all; with more, a woman's size 38 needs one variant that is both.
+    several = len({attribute for attribute, _wanted in filters}) > 1
     passed = []
     for product in products:
-        attributes = product.attributes
-        if filters and not _passes(attributes, filters):
-            continue
-        points = score(attributes)
+        if not product.variants:
+            attributes = product.attributes
+            if filters and not _passes(attributes, filters):
+                continue
+            points, variant = score(attributes), -1
+        elif product.varied.isdisjoint(weighed):
+            # The variants score alike: one score; which variant is shown is settled for the
+            # few products shown.
+            union = product.union  # holds the product's own value of every weighed attribute
+            if filters and not _passes(union, filters):
+                continue
+            if several and _first_passing(product, filters) is None:
+                continue
+            points, variant = score(union), None
+        elif filters and not _passes(product.union, filters):
+            continue  # no variant can pass what their values together do not
+        else:
+            found = _best_variant(product, filters, score)
+            if found is None:
+                continue
+            points, variant = found
         if weighs and points <= 0:
             continue
-        passed.append((-points, -product.priority, product.sku, product))
+        passed.append((-points, -product.priority, product.sku, product, variant))
     if not passed:
-        return _fallback(spec, products)
+        return _fallback(spec, products, filters)
     top = heapq.nsmallest(spec.count + spec.alternatives, passed, key=lambda row: row[:3])
-    ranked = [weighing.explained(row[3], n) for n, row in enumerate(top, start=1)]
+    ranked = [
+        weighing.explained(
+            product, n, _first_passing(product, filters) if variant is None else variant
+        )
+        for n, (_p, _r, _s, product, variant) in enumerate(top, start=1)
+    ]
     if len(ranked) > 1:
         first, second = ranked[0], ranked[1]
         by_priority = top[0][3].priority > top[1][3].priority
@@ -124,6 +197,31 @@ def rank(
     return Recommendation(
         recommended, tuple(ranked[spec.count :]), fewer=len(recommended) < spec.count
     )
+
+
+def _first_passing(product: Product, filters: list[tuple[str, frozenset[Any]]]) -> int | None:
+    """The index of the product's first variant that passes the filters; None if none does."""
+    for index, attributes in enumerate(product.merged):
+        if not filters or _passes(attributes, filters):
+            return index
+    return None
+
+
+def _best_variant(
+    product: Product,
+    filters: list[tuple[str, frozenset[Any]]],
+    score: Callable[[Mapping[str, Any]], float],
+) -> tuple[float, int] | None:
+    """The score and index of the best scoring variant that passes the filters (the first of
+    equals); None when none passes. For variants that differ in something weighed."""
+    best: tuple[float, int] | None = None
+    for index, attributes in enumerate(product.merged):
+        if filters and not _passes(attributes, filters):
+            continue
+        points = score(attributes)
+        if best is None or points > best[0]:
+            best = (points, index)
+    return best
 
 
 class _Weighing:
@@ -142,6 +240,7 @@ class _Weighing:
         "outcome_weight",
         "pref_rules",
         "prefs",
+        "weighed",
     )
 
     def __init__(
@@ -172,6 +271,12 @@ class _Weighing:
         self.pref_rules = [
             (p.attribute, p.weight, frozenset(p.picks), len(p.picks)) for p in self.prefs
         ]
+        # Every attribute the score reads, to tell variants that score alike.
+        self.weighed = frozenset(
+            [a for a, _w, _t in self.fit_rules]
+            + [a for a, _w, _p, _c in self.pref_rules]
+            + ([self.outcome_attribute] if self.outcome_attribute else [])
+        )
 
     def score(self, attributes: Mapping[str, Any]) -> float:
         """A product's score, the same as `explained` gives, without the reasons."""
@@ -207,9 +312,14 @@ class _Weighing:
                 total += self.outcome_weight
         return round(total, 9)
 
-    def explained(self, product: Product, position: int) -> RankedProduct:
-        """The product ranked at `position`, with its score and its reasons, strongest first."""
-        attributes = product.attributes
+    def explained(
+        self, product: Product, position: int, variant: int | None = None
+    ) -> RankedProduct:
+        """The product ranked at `position` (as its variant at index `variant`, if it has one),
+        with its score and its reasons, strongest first."""
+        if variant is not None and variant < 0:
+            variant = None
+        attributes = product.attributes if variant is None else product.merged[variant]
         total = 0.0
         reasons: list[Reason] = []
         for fit in self.fits:
@@ -237,7 +347,13 @@ class _Weighing:
             total += self.outcome_weight
             reasons.append(Reason("outcome", self.outcome_key, points=self.outcome_weight))
         reasons.sort(key=lambda r: (-r.points, _KIND_ORDER.get(r.kind, 9), r.key or ""))
-        return RankedProduct(product.sku, position, round(total, 9), tuple(reasons))
+        return RankedProduct(
+            product.sku,
+            position,
+            round(total, 9),
+            tuple(reasons),
+            variant=None if variant is None else product.variants[variant].sku,
+        )
 
 
 def _filter_values(
@@ -349,12 +465,55 @@ def _with(reason: Reason, *, points: float, fit: float) -> Reason:
     )
 
 
-def _fallback(spec: RecommendationSpec, products: Sequence[Product]) -> Recommendation:
+def _fallback_variant(
+    product: Product, named: Variant | None, filters: list[tuple[str, frozenset[Any]]]
+) -> Variant | None:
+    """The variant a fallback shows: the one passing the most filters (no variant passes them
+    all, or there would be no fallback), so a woman sees the women's fit of a model made in no
+    size of hers; the variant the author named first among equals, then in order. None, the
+    model alone, when no variant passes any filter and the author named none."""
+    best, passes = named, -1
+    for variant, attributes in zip(product.variants, product.merged, strict=True):
+        count = sum(1 for rule in filters if _passes(attributes, [rule]))
+        if count > passes or (count == passes and variant is named):
+            best, passes = variant, count
+    return best if passes > 0 or not filters else named
+
+
+def _fallback(
+    spec: RecommendationSpec,
+    products: Sequence[Product],
+    filters: list[tuple[str, frozenset[Any]]],
+) -> Recommendation:
+    """The author's fixed list, each model once (a sku naming a variant names its product), as
+    the variant that fits the customer best (`_fallback_variant`)."""
     if not spec.fallback_skus and spec.fallback_message is None:
         return Recommendation((), ())
-    by_sku = {p.sku: p for p in products}
-    ranked = tuple(
-        RankedProduct(sku, position, 0.0, (Reason("fallback", None),))
-        for position, sku in enumerate((s for s in spec.fallback_skus if s in by_sku), start=1)
-    )
-    return Recommendation(ranked, (), True, spec.fallback_message)
+    wanted = set(spec.fallback_skus)
+    found: dict[str, tuple[Product, Variant | None]] = {}
+    for product in products:
+        if product.sku in wanted:
+            found[product.sku] = (product, None)
+        for variant in product.variants:
+            if variant.sku in wanted:
+                found[variant.sku] = (product, variant)
+    ranked: list[RankedProduct] = []
+    shown: set[str] = set()
+    for sku in spec.fallback_skus:
+        if sku not in found:
+            continue
+        product, named = found[sku]
+        if product.sku in shown:
+            continue
+        shown.add(product.sku)
+        variant = _fallback_variant(product, named, filters)
+        ranked.append(
+            RankedProduct(
+                product.sku,
+                len(ranked) + 1,
+                0.0,
+                (Reason("fallback", None),),
+                variant=variant.sku if variant is not None else None,
+            )
+        )
+    return Recommendation(tuple(ranked), (), True, spec.fallback_message)

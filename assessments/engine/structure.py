@@ -46,6 +46,7 @@ _ENTITIES = {
     "bands": ("band", "key"),
     "outcomes": ("outcome", "key"),
     "products": ("product", "sku"),
+    "variants": ("variant", "sku"),
     "hidden_fields": ("hidden field", "key"),
     "scoring": ("scoring entry", None),
     "next": ("next rule", None),

@@ -6,9 +6,10 @@ can reach, bands that overlap or leave gaps, missing translations, products with
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from .kinds.base import MAX_SCORE_SET, Asked, Parts, texts_of
 from .kinds.base import dicts as _dicts
 from .kinds.base import figure as _n
 from .kinds.base import num as _num
-from .problems import Problem, json_path
+from .problems import Problem, json_path, with_article
 from .recall import PLACEHOLDER
 from .structure import describe, structural_problems
 
@@ -25,6 +26,8 @@ ALWAYS, NEVER, MAYBE = "always", "never", "maybe"
 # What the checker knows of a question whose kind is not registered (the schema reports it).
 _UNKNOWN_KIND = QuestionKind()
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+# How many places a grouped message names before "and N more".
+_PLACES_LISTED = 8
 _LANGUAGE_NAMES = {
     "en": "English",
     "es": "Spanish",
@@ -57,6 +60,64 @@ def validate_definition(data: Any) -> list[Problem]:
 # Compiling and publishing share one validator now that the schema check is fast; the old name
 # stays for the compiler.
 validate_fast = validate_definition
+
+
+def definition_warnings(data: Any) -> list[Problem]:
+    """What is worth a look but does not stop publishing (each `Problem.warning` is True): a
+    filter that leaves no product for some answer, a `next` rule that can never fire. [] for a
+    definition that has problems: those come first."""
+    if validate_definition(data):
+        return []
+    checker = _Checker(data)
+    checker.analyse()
+    checker.warn_next_rules()
+    checker.warn_empty_filters()
+    return checker.warnings
+
+
+def in_catalogue(recommendation: Mapping[str, Any], product: Mapping[str, Any]) -> bool:
+    """Whether an assessment with this `recommendation` offers a product (both as in FORMAT.md):
+    one with a tag it names or a sku (its own or a variant's) it lists; any product when it
+    names neither."""
+    catalogue = recommendation.get("catalogue")
+    if not isinstance(catalogue, dict):
+        return True
+    tags = {t for t in catalogue.get("tags") or () if isinstance(t, str)}
+    skus = {k for k in catalogue.get("skus") or () if isinstance(k, str)}
+    if not tags and not skus:
+        return True
+    own = product.get("tags")
+    if isinstance(own, list) and not tags.isdisjoint(t for t in own if isinstance(t, str)):
+        return True
+    return product.get("sku") in skus or any(
+        v.get("sku") in skus for v in _dicts(product.get("variants"))
+    )
+
+
+def _matchable(value: Any) -> list[Any]:
+    """An attribute's values as rules compare them: a text, each text of a list, or a number."""
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, (str, int, float, bool))]
+    return [value] if isinstance(value, (str, int, float, bool)) else []
+
+
+def _suggestion(value: Any, keys: list[str]) -> str | None:
+    """The key an author most likely meant: the same but for case or spaces, else the closest."""
+    text = str(value).strip().lower()
+    for key in keys:
+        if key.lower() == text:
+            return key
+    close = difflib.get_close_matches(text, [k.lower() for k in keys], n=1, cutoff=0.6)
+    return next((k for k in keys if k.lower() == close[0]), None) if close else None
+
+
+def _listed(names: list[str], limit: int = 3, joiner: str = "and") -> str:
+    """'a', 'a' and 'b', 'a', 'b', 'c' and 2 more."""
+    shown = [f"'{n}'" for n in names[:limit]]
+    if len(names) > limit:
+        return ", ".join(shown) + f" {joiner} {len(names) - limit} more"
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" {joiner} " + shown[-1]
+
 
 # Structural problems after which the semantic checks must not run: a definition too deep to
 # walk safely, or one holding what JSON cannot (NaN would make every band check about nan).
@@ -116,9 +177,9 @@ class _Bounds:
 
 # An operator a question's kind does not take, and how to put it right; checked in this order.
 _MISUSED = {
-    "contains": "which is a {kind} question; 'contains' is only for multiple-choice questions "
+    "contains": "which is {a_kind} question; 'contains' is only for multiple-choice questions "
     "(use 'equals' or 'in').",
-    "range": "which is a {kind} question; 'range' is only for scale and number questions.",
+    "range": "which is {a_kind} question; 'range' is only for scale and number questions.",
     "equals": "which takes several picks; use 'contains' (or 'in').",
 }
 
@@ -178,6 +239,7 @@ class _Checker:
             data["recommendation"] if isinstance(data.get("recommendation"), dict) else {}
         )
         self.products = _dicts(data.get("products")) if "products" in data else None
+        self.warnings: list[Problem] = []
         self._prefix: dict[str, list[tuple[float, float]]] = {}
         self._analysed = False
 
@@ -186,6 +248,29 @@ class _Checker:
     def add(self, parts: Parts, message: str, code: str) -> None:
         parts = tuple(p for p in parts if p != "")
         self.problems.append(Problem(json_path(parts), message, code))
+
+    def warn(self, parts: Parts, message: str, code: str) -> None:
+        parts = tuple(p for p in parts if p != "")
+        self.warnings.append(Problem(json_path(parts), message, code, warning=True))
+
+    def offered(self) -> Iterator[tuple[Parts, str, Mapping[str, Any]]]:
+        """What the recommendation ranks: each active product of the assessment's catalogue,
+        as each of its active variants where it has some, with its path, sku and attributes."""
+        for pi, p in enumerate(self.products or []):
+            if p.get("active") is False or not in_catalogue(self.recommendation, p):
+                continue
+            own = p.get("attributes") if isinstance(p.get("attributes"), dict) else {}
+            sku = p.get("sku") if isinstance(p.get("sku"), str) else str(pi + 1)
+            variants = [
+                (vi, v)
+                for vi, v in enumerate(_dicts(p.get("variants")))
+                if v.get("active") is not False
+            ]
+            if not variants:
+                yield ("products", pi), sku, own
+            for vi, v in variants:
+                attributes = v.get("attributes") if isinstance(v.get("attributes"), dict) else {}
+                yield ("products", pi, "variants", vi), sku, {**own, **attributes}
 
     def where(self, parts: Parts) -> str:
         return describe(self.data, parts)
@@ -204,7 +289,7 @@ class _Checker:
             self.check_outcomes,
             self.check_bands,
             self.check_recommendation,
-            self.check_products,
+            self.check_catalogue_values,
         ]
 
     # -- duplicates ---------------------------------------------------------------------
@@ -270,27 +355,57 @@ class _Checker:
             member="name",
         )
         if self.products is not None:
+            # A variant's sku names it in orders and links as a product's does: one namespace.
             unique(
-                [(("products", i), p.get("sku")) for i, p in enumerate(self.products)],
-                "product",
+                [
+                    item
+                    for i, p in enumerate(self.products)
+                    for item in [
+                        (("products", i), p.get("sku")),
+                        *(
+                            (("products", i, "variants", vi), v.get("sku"))
+                            for vi, v in enumerate(_dicts(p.get("variants")))
+                        ),
+                    ]
+                ],
+                "product or variant",
                 member="sku",
             )
 
     # -- translations -------------------------------------------------------------------
 
     def check_translations(self) -> None:
+        """One problem per language, listing the texts that lack it (an assessment translated
+        later lacks a language in every text: one line says so, not one per text)."""
         if not self.languages:
             return
+        missing: dict[str, list[Parts]] = {lang: [] for lang in self.languages}
         for parts, text in self._texts():
             if not isinstance(text, dict):
                 continue
-            missing = [lang for lang in self.languages if not isinstance(text.get(lang), str)]
-            if missing:
-                names = ", ".join(
-                    f"{_LANGUAGE_NAMES[m]} ('{m}')" if m in _LANGUAGE_NAMES else f"'{m}'"
-                    for m in missing
-                )
-                self.add(parts, f"{self.where(parts)} has no text in {names}.", "translation")
+            for lang in self.languages:
+                if not isinstance(text.get(lang), str):
+                    missing[lang].append(parts)
+        for lang, places in missing.items():
+            if not places:
+                continue
+            name = f"{_LANGUAGE_NAMES[lang]} ('{lang}')" if lang in _LANGUAGE_NAMES else f"'{lang}'"
+            listed = "; ".join(self._text_place(parts) for parts in places[:_PLACES_LISTED])
+            more = len(places) - _PLACES_LISTED
+            count = "1 text" if len(places) == 1 else f"{len(places)} texts"
+            self.add(
+                places[0],
+                f"{count} {'has' if len(places) == 1 else 'have'} no {name} version: {listed}"
+                + (f"; and {more} more" if more > 0 else "")
+                + ".",
+                "translation",
+            )
+
+    def _text_place(self, parts: Parts) -> str:
+        """ "the prompt of Question 'gender' in step 'use'"."""
+        member = parts[-1]
+        owner = self.where(parts[:-1]) if len(parts) > 1 else "the assessment"
+        return f"the {str(member).replace('_', ' ')} of {owner[:1].lower() + owner[1:]}"
 
     def _texts(self) -> Iterator[tuple[Parts, Any]]:
         d = self.data
@@ -313,6 +428,8 @@ class _Checker:
             yield from texts_of(fallback, ("recommendation", "fallback"), ("message",))
         for pi, p in enumerate(self.products or []):
             yield from texts_of(p, ("products", pi), ("name", "description"))
+            for vi, v in enumerate(_dicts(p.get("variants"))):
+                yield from texts_of(v, ("products", pi, "variants", vi), ("name",))
 
     # -- recalled answers ({answer:key} in prompts, help and why) -------------------------
 
@@ -513,7 +630,7 @@ class _Checker:
                 self.add(
                     (*parts, operator),
                     f"{owner} uses '{operator}' on question '{q.key}', "
-                    + misuse.format(kind=q.kind),
+                    + misuse.format(a_kind=with_article(q.kind or "unknown")),
                     "operator_kind",
                 )
                 return
@@ -953,8 +1070,9 @@ class _Checker:
                 ):
                     self.add(
                         parts,
-                        f"The recommendation has a {noun} on question '{key}', a "
-                        f"{q.kind} question; a {noun} needs a question with choices.",
+                        f"The recommendation has a {noun} on question '{key}', "
+                        f"{with_article(q.kind or 'unknown')} question; a {noun} needs a "
+                        f"question with choices.",
                         "operator_kind",
                     )
         for i, rule in enumerate(_dicts(rec.get("filters"))):
@@ -995,23 +1113,243 @@ class _Checker:
                 )
         fallback = rec.get("fallback")
         if self.products is not None and isinstance(fallback, dict):
-            skus = {_key(p.get("sku")) for p in self.products}
+            offered = {
+                sku
+                for p in self.products
+                if p.get("active") is not False and in_catalogue(rec, p)
+                for sku in (
+                    _key(p.get("sku")),
+                    *(_key(v.get("sku")) for v in _dicts(p.get("variants"))),
+                )
+            }
             for i, sku in enumerate(fallback.get("skus") or []):
-                if isinstance(sku, str) and sku not in skus:
+                if isinstance(sku, str) and sku not in offered:
                     self.add(
                         (*base, "fallback", "skus", i),
                         f"The recommendation's fallback names product '{sku}', which is not "
-                        f"in the products.",
+                        f"among this assessment's active products.",
                         "unknown_sku",
                     )
 
-    def check_products(self) -> None:
-        for i, p in enumerate(self.products or []):
-            for member, noun in (("image", "image"), ("url", "link (url)"), ("price", "price")):
-                if not p.get(member):
-                    self.add(
-                        ("products", i, member),
-                        f"{self.where(('products', i))} has no {noun}; customers need its "
-                        f"picture, its price and a link to follow.",
-                        f"product_{member}",
+    # -- catalogue values and the rules that match them ------------------------------------
+
+    def _rule_keys(self) -> Iterator[tuple[Parts, str, str, list[str], str]]:
+        """Each rule that matches product attributes against keys: its path, the attribute,
+        what the rule is called, the keys it can match, and what holds those keys."""
+        rec = self.recommendation
+        base = ("recommendation",)
+        outcomes = [k for k in (_key(o.get("key")) for o in self.outcomes) if k]
+
+        def bands(trait: str | None) -> list[str] | None:
+            found = self.traits.get(trait or "")
+            if found is None:
+                return None
+            return [k for k in (_key(b.get("key")) for b in _dicts(found.get("bands"))) if k]
+
+        def choices(question: str | None) -> list[str] | None:
+            q = self.by_key.get(question or "")
+            return list(q.choice_keys) if q is not None and q.behaviour.has_choices else None
+
+        for i, rule in enumerate(_dicts(rec.get("filters"))):
+            attribute = _key(rule.get("attribute"))
+            if attribute is None:
+                continue
+            if "answer" in rule:
+                keys = choices(_key(rule.get("answer")))
+                holder = f"the choices of question '{rule.get('answer')}'"
+            elif "trait" in rule:
+                keys = bands(_key(rule.get("trait")))
+                holder = f"the bands of trait '{rule.get('trait')}'"
+            elif rule.get("outcome") is True:
+                keys, holder = outcomes, "the outcomes"
+            else:
+                continue
+            if keys is not None:
+                yield (*base, "filters", i), attribute, "the filter", keys, holder
+        for i, rule in enumerate(_dicts(rec.get("trait_fit"))):
+            attribute, keys = _key(rule.get("attribute")), bands(_key(rule.get("trait")))
+            if attribute is not None and keys:
+                holder = f"the bands of trait '{rule.get('trait')}'"
+                yield (*base, "trait_fit", i), attribute, "the trait fit", keys, holder
+        for i, rule in enumerate(_dicts(rec.get("preferences"))):
+            attribute, keys = _key(rule.get("attribute")), choices(_key(rule.get("answer")))
+            if attribute is not None and keys is not None:
+                holder = f"the choices of question '{rule.get('answer')}'"
+                yield (*base, "preferences", i), attribute, "the preference", keys, holder
+        attribute = _key(rec.get("outcome_attribute"))
+        if attribute is not None and outcomes:
+            yield (
+                (*base, "outcome_attribute"),
+                attribute,
+                "the outcome match",
+                outcomes,
+                ("the outcomes"),
+            )
+
+    def check_catalogue_values(self) -> None:
+        """Every value a product gives an attribute that a rule matches must be one of the keys
+        the rule compares it with, case included: `female` for `women`, or `Plush` for
+        `plush`, would silently never match."""
+        if self.products is None:
+            return
+        seen: set[tuple[str, tuple[str, ...]]] = set()
+        for _rule, attribute, noun, keys, holder in self._rule_keys():
+            if (attribute, tuple(sorted(keys))) in seen:
+                continue  # a filter and a preference on one question: one message
+            seen.add((attribute, tuple(sorted(keys))))
+            allowed = set(keys)
+            wrong: dict[Any, tuple[Parts, list[str]]] = {}
+            for parts, sku, attributes in self.offered():
+                for value in _matchable(attributes.get(attribute)):
+                    if isinstance(value, str) and value in allowed:
+                        continue
+                    _first, skus = wrong.setdefault(
+                        (type(value).__name__, value), ((*parts, "attributes", attribute), [])
                     )
+                    if sku not in skus:
+                        skus.append(sku)
+            for (_type, value), (parts, skus) in wrong.items():
+                suggestion = _suggestion(value, keys)
+                shown = f"'{value}'" if isinstance(value, str) else json_value(value)
+                owners = (
+                    f"Product {_listed(skus)} gives"
+                    if len(skus) == 1
+                    else (f"Products {_listed(skus)} give")
+                )
+                self.add(
+                    parts,
+                    f"{owners} attribute '{attribute}' the value {shown}, which is none of "
+                    f"{holder} ({', '.join(keys)}), so {noun} on '{attribute}' never matches "
+                    f"it" + (f". Did you mean '{suggestion}'?" if suggestion else "."),
+                    "attribute_value",
+                )
+
+    # -- warnings -----------------------------------------------------------------------
+
+    def warn_empty_filters(self) -> None:
+        """A filter that no product passes for some answer sends everyone who gives it to the
+        fallback: worth knowing before customers do."""
+        if self.products is None:
+            return
+        offered = list(self.offered())
+        if not offered:
+            self.warn(
+                ("recommendation", "catalogue") if "catalogue" in self.recommendation else (),
+                "No active product is in this assessment's catalogue, so customers will be "
+                "recommended nothing.",
+                "empty_catalogue",
+            )
+            return
+        for parts, attribute, noun, keys, _holder in self._rule_keys():
+            if noun != "the filter":
+                continue
+            present = {
+                value
+                for _p, _s, attributes in offered
+                for value in _matchable(attributes.get(attribute))
+            }
+            missing = [k for k in keys if k not in present]
+            if not missing:
+                continue
+            rule = self.recommendation["filters"][parts[-1]]
+            if "answer" in rule:
+                when = f"the answer to question '{rule['answer']}' is"
+            elif "trait" in rule:
+                when = f"the customer's band of trait '{rule['trait']}' is"
+            else:
+                when = "the outcome is"
+            self.warn(
+                parts,
+                f"No product passes the filter on '{attribute}' when {when} "
+                f"{_listed(missing, 5, 'or')}: customers who get there see the fallback "
+                f"products instead.",
+                "filter_empty",
+            )
+
+    def warn_next_rules(self) -> None:
+        """A `next` rule that can never fire: one after a rule that always jumps, one whose
+        condition can never hold, or one that needs the answer to a question that no path to
+        its step has asked."""
+        count = len(self.steps)
+        asked: list[set[int] | None] = [None] * (count + 1)  # steps shown on some path here
+        asked[0] = set()
+
+        def arrive(index: int, steps: set[int]) -> None:
+            current = asked[index]
+            asked[index] = set(steps) if current is None else current | steps
+
+        for si in range(count):
+            before = asked[si]
+            if before is None:
+                continue
+            s = self.steps[si]
+            first = self.step_first[si]
+            condition = self.tri(s["condition"], first) if "condition" in s else ALWAYS
+            states = [
+                self.tri(q.data["condition"], q.index) if "condition" in q.data else ALWAYS
+                for q in self.questions[first : self.step_first[si + 1]]
+            ]
+            if condition != ALWAYS or all(x != ALWAYS for x in states):
+                arrive(si + 1, before)
+            if condition == NEVER or all(x == NEVER for x in states):
+                continue
+            after = before | {si}
+            name = self.step_keys[si]
+            falls_through = True
+            jumped_by: int | None = None
+            for ri, rule in enumerate(_dicts(s.get("next"))):
+                goto = _key(rule.get("goto"))
+                target = self.step_index.get(goto or "")
+                if target is None or target <= si:
+                    continue  # reported as a problem
+                parts = ("steps", si, "next", ri)
+                if jumped_by is not None:
+                    self.warn(
+                        parts,
+                        f"Step '{name}': the rule to go to '{goto}' can never fire, because "
+                        f"rule {jumped_by + 1} before it always jumps.",
+                        "next_never",
+                    )
+                    continue
+                when = self.tri(rule["when"], self.step_first[si + 1]) if "when" in rule else ALWAYS
+                unasked = self._unasked(rule.get("when"), after)
+                if when == NEVER or unasked is not None:
+                    why = (
+                        f"its condition needs the answer to '{unasked}', which no path to "
+                        f"this step asks"
+                        if unasked is not None
+                        else "its condition can never hold"
+                    )
+                    self.warn(
+                        parts,
+                        f"Step '{name}': the rule to go to '{goto}' can never fire: {why}.",
+                        "next_never",
+                    )
+                    continue
+                arrive(target, after)
+                if when == ALWAYS:
+                    falls_through, jumped_by = False, ri
+            if falls_through:
+                arrive(si + 1, after)
+
+    def _unasked(self, c: Any, asked: set[int]) -> str | None:
+        """A question the condition needs answered that is on none of the `asked` steps."""
+        if not isinstance(c, dict):
+            return None
+        if isinstance(c.get("all"), list):
+            return next((k for k in (self._unasked(p, asked) for p in c["all"]) if k), None)
+        if isinstance(c.get("any"), list):
+            keys = [self._unasked(p, asked) for p in c["any"]]
+            return keys[0] if keys and all(keys) else None
+        if "answer" in c:
+            q = self.by_key.get(_key(c.get("answer")) or "")
+            if q is not None and q.step not in asked:
+                return q.key
+        return None
+
+
+def json_value(value: Any) -> str:
+    """A number or true/false as an author typed it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _n(value) if isinstance(value, (int, float)) else repr(value)

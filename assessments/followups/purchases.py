@@ -40,7 +40,7 @@ from assessments.models import (
     Response,
     WebhookEvent,
 )
-from assessments.taking.results import response_touch, result_read
+from assessments.taking.results import catalogue_read, response_touch, result_read
 from assessments.taking.services import response_definition
 
 from .confirmation import consent_confirmation_send
@@ -315,10 +315,8 @@ def response_facts(response: Response | None) -> ResponseFacts:
         assessment = _compiled_version(response.version_id, version.content_hash)
     else:
         assessment = response_definition(response)
-    products = [
-        engine.Product(p.sku, p.attributes if isinstance(p.attributes, dict) else {})
-        for p in Product.objects.filter(brand_id=response.brand_id, active=True)
-    ]
+    # Ranked as results rank them: with the products' tags, variants and priorities.
+    products = catalogue_read(response.brand_id).products
     result = assessment.evaluate(products, response.answers, response.fields)
     ranks = {item.sku: item.rank for item in result.recommendation.recommended}
     frozen = result_read(response)

@@ -9,7 +9,7 @@ from .authoring import (
     TraitBand,
 )
 from .brands import Brand, BrandMembership
-from .catalogue import Product
+from .catalogue import Product, ProductVariant
 from .followups import (
     BrandFollowUpSettings,
     CheckIn,
@@ -59,6 +59,7 @@ __all__ = [
     "Outcome",
     "Product",
     "ProductReference",
+    "ProductVariant",
     "Purchase",
     "PurchaseItem",
     "Question",

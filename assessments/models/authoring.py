@@ -383,6 +383,9 @@ class RecommendationSettings(models.Model):
     outcome_weight = models.FloatField(_("outcome weight"), default=0)
     fallback_skus = models.JSONField(_("fallback products (skus)"), default=list, blank=True)
     fallback_message = LocalizedTextField(_("fallback message"), multiline=True, blank=True)
+    # The assessment's own catalogue; both empty: the brand's whole active catalogue.
+    catalogue_tags = models.JSONField(_("catalogue: products tagged"), default=list, blank=True)
+    catalogue_skus = models.JSONField(_("catalogue: and these products"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("recommendation settings")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .brands import Brand
-from .fields import KeyField, LocalizedTextField
+from .fields import KeyField, LocalizedTextField, key_validator
 
 PRIORITY_LIMIT = 1000  # a product's priority lies in -1000..1000
 
@@ -44,6 +45,15 @@ class Product(models.Model):
             '"gender": ["women"], "feel": "soft"}.'
         ),
     )
+    tags = models.JSONField(
+        _("tags"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Words that put the product in an assessment's catalogue, such as “shoes” or "
+            "“socks”: an assessment that names a tag recommends only products that have it."
+        ),
+    )
     active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive products are never recommended.")
     )
@@ -75,3 +85,106 @@ class Product(models.Model):
     def __str__(self) -> str:
         names = self.name or {}
         return names.get("en") or next(iter(names.values()), self.sku)
+
+    def clean(self) -> None:
+        super().clean()
+        tags = self.tags
+        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+            raise ValidationError({"tags": _("Tags are a list of words.")})
+        for tag in tags:
+            try:
+                key_validator(tag)
+            except ValidationError:
+                raise ValidationError(
+                    {
+                        "tags": _(
+                            "“%(tag)s” is not a tag: use lowercase letters, digits, “-” and "
+                            "“_”, as in “running-shoes”."
+                        )
+                        % {"tag": tag}
+                    }
+                ) from None
+        if self.sku and self.brand_id:
+            taken = ProductVariant.objects.filter(product__brand_id=self.brand_id, sku=self.sku)
+            if taken.exists():
+                raise ValidationError(
+                    {
+                        "sku": _("A variant of this brand already has the SKU “%(sku)s”.")
+                        % {"sku": self.sku}
+                    }
+                )
+
+
+class ProductVariant(models.Model):
+    """One version of a product (a size, a gender's fit, a colour), shown under its model.
+
+    Filters look at a variant's attributes (its own over the product's); a results card shows the
+    model once with the variant that fits, and the variant's link, price and picture where it
+    has its own.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = KeyField(_("SKU"))
+    name = LocalizedTextField(
+        _("name"), help_text=_("What sets it apart, shown under the product's name: “Women's”.")
+    )
+    attributes = models.JSONField(
+        _("attributes"),
+        default=dict,
+        blank=True,
+        help_text=_('Only what differs from the product: {"gender": "women"}.'),
+    )
+    url = models.URLField(
+        _("product page URL"), max_length=500, blank=True, help_text=_("Empty: the product's.")
+    )
+    price = models.DecimalField(
+        _("price"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("Empty: the product's."),
+    )
+    image = models.ImageField(
+        _("image"), upload_to="products/", blank=True, help_text=_("Empty: the product's.")
+    )
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive variants are never recommended.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["product", "position", "pk"]
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "sku"], name="variant_unique_product_sku"),
+            models.CheckConstraint(
+                condition=models.Q(price__isnull=True) | models.Q(price__gte=0),
+                name="variant_price_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        names = self.name or {}
+        return names.get("en") or next(iter(names.values()), self.sku)
+
+    def clean(self) -> None:
+        super().clean()
+        brand_id = self.product.brand_id if self.product_id else None
+        if not self.sku or brand_id is None:
+            return
+        # Orders and links name a variant by its sku as they name a product: one namespace.
+        clash = Product.objects.filter(brand_id=brand_id, sku=self.sku).exists() or (
+            ProductVariant.objects.filter(product__brand_id=brand_id, sku=self.sku)
+            .exclude(pk=self.pk)
+            .exists()
+        )
+        if clash:
+            raise ValidationError(
+                {
+                    "sku": _("This brand already has a product or variant with the SKU “%(sku)s”.")
+                    % {"sku": self.sku}
+                }
+            )

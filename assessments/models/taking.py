@@ -156,6 +156,8 @@ class ProductReference(models.Model):
     ref = models.CharField(max_length=32, unique=True, default=new_reference, editable=False)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="references")
     sku = models.CharField(_("SKU"), max_length=64)
+    # The product's variant the results showed (its own link, when it has one); "" for none.
+    variant = models.CharField(_("variant SKU"), max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     # The first time the customer followed the link from their results page (/go/<ref>/).
     clicked_at = models.DateTimeField(_("first clicked at"), null=True, blank=True, editable=False)

@@ -308,7 +308,9 @@ def _results_page(
     assessment = response_definition(response)
     walk = assessment.walk(response.answers, response.fields)
     result = result_shown(response=response, walk=walk)
-    products = result_products(brand_id=response.brand_id, skus=result.skus)
+    products = result_products(
+        brand_id=response.brand_id, skus=result.skus, variants=result.variants
+    )
     handoff = handoff_current(response.pk)
     handoff_url = (
         request.build_absolute_uri(reverse("store:handoff", args=[handoff.token]))
@@ -460,7 +462,7 @@ def _assist_page(request, brand, code, form: StoreSaleForm, *, status: int = 200
     result = result_read(response)
     if result is None:
         raise Http404("No results")
-    products = result_products(brand_id=brand.pk, skus=result.skus)
+    products = result_products(brand_id=brand.pk, skus=result.skus, variants=result.variants)
     context = {
         "brand": brand,
         "code": code,

@@ -466,6 +466,7 @@ class ProductResult:
     image: Image | None
     reasons: list[str]
     edge: str = ""  # on the top pick: why it comes before the next one
+    variant: str = ""  # the name of the variant that fits ("Women's"), "" for none
 
 
 def price(amount: Decimal, currency: str, language: str) -> str:
@@ -526,19 +527,36 @@ def _products(
         product = catalogue.get(item.sku)
         if product is None:
             continue
-        thumbnail = image(product.thumbnail.name or product.image.name)
-        full = image(product.image.name) if product.thumbnail.name else None
+        # The model once, as the variant that fits: its own link, price and picture where it
+        # has them, else the product's. A variant removed since is left out, not guessed.
+        variant = (
+            next((v for v in product.variants.all() if v.sku == item.variant), None)
+            if item.variant
+            else None
+        )
+        if variant is not None and variant.image.name:
+            thumbnail, full = image(variant.image.name), None
+        else:
+            thumbnail = image(product.thumbnail.name or product.image.name)
+            full = image(product.image.name) if product.thumbnail.name else None
+        amount = variant.price if variant is not None and variant.price is not None else None
         shown.append(
             ProductResult(
                 sku=product.sku,
                 name=t(product.name, language) or product.sku,
                 description=t(product.description, language),
-                url=_link(product.url, item.ref if references else ""),
-                price=price(product.price, product.currency, language),
+                url=_link(
+                    (variant.url if variant is not None else "") or product.url,
+                    item.ref if references else "",
+                ),
+                price=price(
+                    product.price if amount is None else amount, product.currency, language
+                ),
                 thumbnail=thumbnail,
                 image=full,
                 reasons=list(item.reasons[:REASONS_SHOWN]) if reasons else [],
                 edge=item.edge if reasons else "",
+                variant=t(variant.name, language) if variant is not None else "",
             )
         )
     return shown

@@ -21,7 +21,12 @@ from django.utils import timezone
 from assessments import engine
 from assessments.engine.text import localized as t
 from assessments.events import event_announce
-from assessments.models import Product, ProductReference, Response, WebhookEvent
+from assessments.models import (
+    Product,
+    ProductReference,
+    Response,
+    WebhookEvent,
+)
 
 # The shape of the stored JSON. Reading tolerates older rows (a key missing, a value of another
 # type): a result frozen once is shown for good, so it is never refused for its age.
@@ -102,6 +107,8 @@ class FrozenProduct:
     reasons: tuple[str, ...]
     # On the top pick: why it comes before the runner-up; "" elsewhere and in older rows.
     edge: str = ""
+    # The sku of the product's variant that fits (a women's fit, a size); "" for none.
+    variant: str = ""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FrozenProduct:
@@ -114,6 +121,7 @@ class FrozenProduct:
             _text(data.get("ref")),
             tuple(r for r in reasons if isinstance(r, str)) if isinstance(reasons, list) else (),
             _text(data.get("edge")),
+            _text(data.get("variant")),
         )
 
 
@@ -163,6 +171,11 @@ class FrozenResult:
         return [product.sku for product in self.products]
 
     @property
+    def variants(self) -> list[str]:
+        """The skus of the variants shown (a product once, as the variant that fits)."""
+        return [product.variant for product in self.products if product.variant]
+
+    @property
     def ranks(self) -> dict[str, int]:
         """sku → rank among the recommended products."""
         return {p.sku: p.rank for p in self.recommended if p.rank is not None}
@@ -208,6 +221,7 @@ class FrozenResult:
                 "ref": p.ref,
                 "reasons": list(p.reasons),
                 **({"edge": p.edge} if p.edge else {}),
+                **({"variant": p.variant} if p.variant else {}),
             }
 
         return {
@@ -267,15 +281,44 @@ class _Catalogue:
     names: dict[str, Any]  # sku: localised name, for the top pick's comparison
 
 
-def _catalogue(brand_id: int) -> _Catalogue:
-    """The brand's active products as the engine ranks them, and their names, in one query."""
-    rows = Product.objects.filter(brand_id=brand_id, active=True).values_list(
-        "sku", "attributes", "priority", "name"
+def catalogue_read(brand_id: int) -> _Catalogue:
+    """The brand's active products (with their active variants) as the engine ranks them, and
+    their names, in one query: a product row per variant (one with none for a product without),
+    in the variants' order."""
+    rows = (
+        Product.objects.filter(brand_id=brand_id, active=True)
+        .order_by("pk", "variants__position", "variants__pk")
+        .values_list(
+            "sku",
+            "attributes",
+            "priority",
+            "name",
+            "tags",
+            "variants__sku",
+            "variants__attributes",
+            "variants__active",
+        )
     )
-    products, names = [], {}
-    for sku, attrs, priority, name in rows:
-        products.append(engine.Product(sku, attrs if isinstance(attrs, dict) else {}, priority))
+    found: dict[str, tuple[Any, int, Any, list[engine.Variant]]] = {}
+    names: dict[str, Any] = {}
+    for sku, attrs, priority, name, tags, v_sku, v_attrs, v_active in rows:
+        entry = found.setdefault(sku, (attrs, priority, tags, []))
         names[sku] = name
+        if v_sku is not None and v_active:
+            entry[3].append(engine.Variant(v_sku, v_attrs if isinstance(v_attrs, dict) else {}))
+    products = []
+    for sku, (attrs, priority, tags, variants) in found.items():
+        products.append(
+            engine.Product(
+                sku,
+                attrs if isinstance(attrs, dict) else {},
+                priority,
+                frozenset(t for t in tags if isinstance(t, str))
+                if isinstance(tags, list)
+                else frozenset(),
+                tuple(variants),
+            )
+        )
     return _Catalogue(products, names)
 
 
@@ -300,6 +343,7 @@ def _ranked(
             ref=refs.get(item.sku, ""),
             reasons=tuple(reason.text(assessment, language) for reason in item.reasons),
             edge=edge(item),
+            variant=item.variant or "",
         )
         for item in items
     )
@@ -376,15 +420,23 @@ def result_freeze(
     refs = dict(previous.refs) if previous is not None else {}
     if walk is None:
         walk = assessment.walk(response.answers, response.fields)
-    catalogue = _catalogue(response.brand_id)
+    catalogue = catalogue_read(response.brand_id)
     evaluated = walk.evaluate(catalogue.products)
     if not response.is_preview:
         recommendation = evaluated.recommendation
-        shown = [p.sku for p in (*recommendation.recommended, *recommendation.alternatives)]
-        new = [ProductReference(response=response, sku=sku) for sku in shown if sku not in refs]
+        shown = {
+            p.sku: p.variant or ""
+            for p in (*recommendation.recommended, *recommendation.alternatives)
+        }
+        new = [
+            ProductReference(response=response, sku=sku, variant=variant)
+            for sku, variant in shown.items()
+            if sku not in refs
+        ]
         if new:
             ProductReference.objects.bulk_create(new)
             refs.update({reference.sku: reference.ref for reference in new})
+        _variants_follow(response, shown, set(refs) - {r.sku for r in new})
     result = result_compute(
         walk=walk,
         evaluated=evaluated,
@@ -398,6 +450,18 @@ def result_freeze(
     return result
 
 
+def _variants_follow(response: Response, shown: Mapping[str, str], kept: set[str]) -> None:
+    """A link issued before keeps its ref but leads to the variant shown now (the customer
+    changed their answers from men's to women's, say). One read; a write only for a change."""
+    again = kept & set(shown)
+    if not again:
+        return
+    stored = ProductReference.objects.filter(response=response, sku__in=again)
+    for sku, variant in stored.values_list("sku", "variant"):
+        if variant != shown[sku]:
+            stored.filter(sku=sku).update(variant=shown[sku])
+
+
 def result_shown(*, response: Response, walk: engine.Walk) -> FrozenResult:
     """The result a finished customer sees: the frozen one.
 
@@ -408,7 +472,7 @@ def result_shown(*, response: Response, walk: engine.Walk) -> FrozenResult:
     frozen = result_read(response)
     if frozen is not None:
         return frozen
-    catalogue = _catalogue(response.brand_id)
+    catalogue = catalogue_read(response.brand_id)
     return result_compute(
         walk=walk,
         evaluated=walk.evaluate(catalogue.products),

@@ -5,10 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
-from assessments.models import Assessment, Brand, Product, ProductReference, Response
+from assessments.models import (
+    Assessment,
+    Brand,
+    Product,
+    ProductReference,
+    ProductVariant,
+    Response,
+)
 
 
 def published_assessments() -> QuerySet[Assessment]:
@@ -36,9 +43,18 @@ def responses_for_taking(*, with_brand: bool = True) -> QuerySet[Response]:
     return responses.select_related("brand") if with_brand else responses
 
 
-def result_products(*, brand_id: int, skus: Iterable[str]) -> list[Product]:
-    """The brand's products a result shows, as they are now (names, prices, images)."""
-    return list(Product.objects.filter(brand_id=brand_id, sku__in=list(skus)))
+def result_products(
+    *, brand_id: int, skus: Iterable[str], variants: Iterable[str] = ()
+) -> list[Product]:
+    """The brand's products a result shows, as they are now (names, prices, images), each with
+    those of its variants the result names (one more query, only when it names some)."""
+    products = Product.objects.filter(brand_id=brand_id, sku__in=list(skus))
+    wanted = list(variants)
+    if wanted:
+        products = products.prefetch_related(
+            Prefetch("variants", ProductVariant.objects.filter(sku__in=wanted))
+        )
+    return list(products)
 
 
 def shared_response(share_token: str) -> Response | None:
@@ -58,15 +74,16 @@ def shared_response(share_token: str) -> Response | None:
 REFERENCE_MAX_LENGTH = 32
 
 
-def product_link(ref: str) -> tuple[ProductReference, Product] | None:
-    """A product link's reference and the active product it points to; None when the ref is
+def product_link(ref: str) -> tuple[ProductReference, str] | None:
+    """A product link's reference and the address it leads to: the variant's own page when the
+    results showed an active variant that has one, else the product's; None when the ref is
     unknown or its product is gone or inactive (previews have no references)."""
     if not ref or len(ref) > REFERENCE_MAX_LENGTH:
         return None
     reference = (
         ProductReference.objects.select_related("response")
         .filter(ref=ref, response__is_preview=False)
-        .only("pk", "ref", "sku", "clicked_at", "response_id", "response__brand_id")
+        .only("pk", "ref", "sku", "variant", "clicked_at", "response_id", "response__brand_id")
         .first()
     )
     if reference is None:
@@ -74,7 +91,18 @@ def product_link(ref: str) -> tuple[ProductReference, Product] | None:
     product = Product.objects.filter(
         brand_id=reference.response.brand_id, sku=reference.sku, active=True
     ).first()
-    return (reference, product) if product is not None else None
+    if product is None:
+        return None
+    if reference.variant:
+        own = (
+            product.variants.filter(sku=reference.variant, active=True)
+            .exclude(url="")
+            .values_list("url", flat=True)
+            .first()
+        )
+        if own:
+            return reference, own
+    return reference, product.url
 
 
 def brand_by_slug(slug: str) -> Brand | None:

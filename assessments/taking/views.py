@@ -420,7 +420,9 @@ def _results_page(
     assessment = response_definition(response)
     walk = assessment.walk(response.answers, response.fields)
     result = result_shown(response=response, walk=walk)
-    products = result_products(brand_id=response.brand_id, skus=result.skus)
+    products = result_products(
+        brand_id=response.brand_id, skus=result.skus, variants=result.variants
+    )
     token = response.token
     share_url = (
         request.build_absolute_uri(reverse("taking:shared", args=[response.share_token]))
@@ -466,7 +468,9 @@ def shared(request: HtmxHttpRequest, share_token: str) -> HttpResponse:
     result = result_read(response) if response is not None else None
     if response is None or result is None:
         raise Http404("No such shared result")
-    products = result_products(brand_id=response.brand_id, skus=result.skus)
+    products = result_products(
+        brand_id=response.brand_id, skus=result.skus, variants=result.variants
+    )
     version = response.version
     take_url = ""
     if version is not None and version.assessment.live_version_id:
@@ -498,8 +502,8 @@ def go(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     found = product_link(ref)
     if found is None:
         raise Http404("No such product link")
-    reference, product = found
-    url = with_reference(product.url, reference.ref)
+    reference, address = found
+    url = with_reference(address, reference.ref)
     if not url:
         raise Http404("No such product link")
     reference_click_record(reference=reference)

@@ -161,6 +161,9 @@ def _product_form(brand, image) -> dict:
         "attributes": '{"terrain": "trail"}',
         "priority": "0",
         "active": "on",
+        # The variants inline's management form, as the page sends it with no variants.
+        "variants-TOTAL_FORMS": "0",
+        "variants-INITIAL_FORMS": "0",
     }
 
 

@@ -7,9 +7,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from assessments.authoring.services import assessment_export, assessment_import
+from assessments.authoring.services import assessment_export, assessment_import, draft_check
 from assessments.management.commands.load_demo import demo_file
-from assessments.models import Assessment, AssessmentVersion, Brand, Product
+from assessments.models import Assessment, AssessmentVersion, Brand, Product, ProductVariant
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +29,15 @@ def test_both_demo_assessments_are_published_and_live(demo):
     stride = Brand.objects.get(slug="stride-lab")
     assert stride.logo.name == "demo/stride-lab/logo.png"
     assert stride.primary_color.startswith("#")
+
+
+def test_the_demo_publishes_without_problems_or_warnings_and_its_shoes_have_variants(demo):
+    for assessment in Assessment.objects.all():
+        check = draft_check(assessment)
+        assert (check.problems, check.warnings, check.failing) == ([], [], 0), assessment.key
+    stride = Product.objects.filter(brand__slug="stride-lab")
+    assert ProductVariant.objects.filter(product__in=stride).count() == 2 * 16
+    assert all(tags == ["running-shoes"] for tags in stride.values_list("tags", flat=True))
 
 
 def test_loading_the_demo_again_changes_nothing(demo):

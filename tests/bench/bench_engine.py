@@ -6,6 +6,7 @@ line per figure (metric, value, unit, n, runs). Times are medians; nothing is as
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import statistics
@@ -18,7 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from assessments.engine import Product, compile_definition, validate_definition  # noqa: E402
+from assessments.engine import (  # noqa: E402
+    Product,
+    Variant,
+    compile_definition,
+    validate_definition,
+)
 from assessments.engine.structure import structural_problems  # noqa: E402
 
 
@@ -139,6 +145,26 @@ def generated_products(count: int, seed: int = 11) -> list[Product]:
     ]
 
 
+def with_variants(products: list[Product], weighed: bool = False) -> list[Product]:
+    """The same models, each as two variants that split its filtered attribute between them
+    (as a women's and a men's fit split `gender`), so the same products pass the filters.
+    `weighed` also gives the variants their own `support`, which the ranking weighs: the slow
+    path, where each variant is scored."""
+    levels = ["low", "mid", "high"]
+    made = []
+    for product in products:
+        attributes = {k: v for k, v in product.attributes.items() if k != "range"}
+        variants = tuple(
+            Variant(
+                f"{product.sku}-{value}",
+                {"range": [value], **({"support": levels[i]} if weighed else {})},
+            )
+            for i, value in enumerate(product.attributes["range"])
+        )
+        made.append(Product(product.sku, attributes, product.priority, variants=variants))
+    return made
+
+
 def generated_answers(definition: dict[str, Any]) -> dict[str, Any]:
     rng = random.Random(3)
     answers: dict[str, Any] = {}
@@ -205,7 +231,30 @@ def main() -> None:
             # `evaluate` is scores + outcome + recommend in one walk of the flow.
             assessment.evaluate(products, answers)
 
-        emit("score_and_rank", median_ms(score_and_rank, runs), "ms", n=count, runs=runs)
+        if count < 1_000:
+            emit("score_and_rank", median_ms(score_and_rank, runs), "ms", n=count, runs=runs)
+            continue
+        # Variants, side by side with the same models without them, in this one run: the
+        # variant-free call is the ranking path as it was before variants (a product without
+        # variants takes the same loop body as then), so the ratio is what variants cost. All
+        # catalogues are built first and timed in turn, so the garbage collector walks the same
+        # live objects during each.
+        catalogues = {
+            "plain": products,
+            "variants": with_variants(products),
+            "variants_weighed": with_variants(products, weighed=True),
+        }
+        gc.collect()
+        timed: dict[str, list[float]] = {name: [] for name in catalogues}
+        for _ in range(runs):
+            for name, catalogue in catalogues.items():
+                timed[name].append(median_ms(lambda c=catalogue: score_and_rank(c), 1))
+        plain = statistics.median(timed["plain"])
+        emit("score_and_rank", plain, "ms", n=count, runs=runs)
+        for name in ("variants", "variants_weighed"):
+            time_ms = statistics.median(timed[name])
+            emit(f"score_and_rank_{name}", time_ms, "ms", n=count, variants=2, runs=runs)
+            emit(f"score_and_rank_{name}_ratio", time_ms / plain, "x", n=count, limit=1.2)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,13 @@ import pytest
 from PIL import Image
 
 from assessments.demo.images import draw_demo_images, referenced_images, size_for
-from assessments.engine import Product, compile_definition, validate_definition
+from assessments.engine import (
+    Product,
+    Variant,
+    compile_definition,
+    definition_warnings,
+    validate_definition,
+)
 
 DEMO = pathlib.Path(__file__).resolve().parents[2] / "assessments" / "demo"
 SHOE = "shoe-finder.json"
@@ -163,7 +169,13 @@ def test_shoe_finder_shape():
         assert all(band["insight"] for band in trait["bands"])
     rec = shoe["recommendation"]
     assert rec["count"] == 3 and rec["alternatives"] == 3
-    assert rec["filters"] == [{"answer": "gender", "attribute": "gender"}]
+    # Support category first (a hard rule), then the model by feel and features.
+    assert rec["filters"] == [
+        {"answer": "gender", "attribute": "gender"},
+        {"attribute": "support", "trait": "support"},
+    ]
+    assert rec["catalogue"] == {"tags": ["running-shoes"]}
+    assert all(p["tags"] == ["running-shoes"] for p in shoe["products"])
     assert {p["answer"] for p in rec["preferences"]} >= {"feel", "features"}
     assert set(rec["fallback"]["skus"]) <= {p["sku"] for p in shoe["products"]}
 
@@ -185,6 +197,30 @@ def test_shoe_support_comes_from_the_agreed_answers():
         assert gives_support(by_key[key]), key
 
 
+def genders(product: dict) -> list[str]:
+    """A shoe's fits: its variants' where it comes in both, else its own attribute's."""
+    variants = product.get("variants")
+    if variants:
+        return [v["attributes"]["gender"] for v in variants]
+    return product["attributes"]["gender"]
+
+
+def test_a_model_made_in_both_fits_is_one_product_with_a_variant_for_each():
+    for product in load(SHOE)["products"]:
+        variants = product.get("variants", [])
+        assert len(variants) in (0, 2), product["sku"]
+        if variants:
+            assert "gender" not in product["attributes"]
+            assert [v["sku"] for v in variants] == [
+                f"{product['sku']}-women",
+                f"{product['sku']}-men",
+            ]
+            assert [v["name"]["en"] for v in variants] == ["Women's", "Men's"]
+            assert all(v["url"].startswith(product["url"]) for v in variants)
+        else:
+            assert len(product["attributes"]["gender"]) == 1
+
+
 def test_every_shoe_outcome_has_matches_for_both_genders():
     shoe = load(SHOE)
     for outcome in shoe["outcomes"]:
@@ -192,10 +228,18 @@ def test_every_shoe_outcome_has_matches_for_both_genders():
             fitting = [
                 p
                 for p in shoe["products"]
-                if outcome["key"] in p["attributes"]["outcomes"]
-                and gender in p["attributes"]["gender"]
+                if outcome["key"] in p["attributes"]["outcomes"] and gender in genders(p)
             ]
             assert len(fitting) >= 3, (outcome["key"], gender)
+
+
+def test_a_park_runner_is_told_road_and_path_not_road():
+    """A recall must not contradict the band it is cited for: parks and gravel paths are the
+    "Road and path" band's, never "Road"'s."""
+    _, result, _ = evaluate(SHOE, {**SHOE_RUNS["stability-woman"][0], "surface": "park"})
+    assert result.scores["terrain"].band.key == "mixed"
+    _, result, _ = evaluate(SHOE, {**SHOE_RUNS["stability-woman"][0], "surface": "pavement"})
+    assert result.scores["terrain"].band.key == "road"
 
 
 # --------------------------------------------------------------------------- skincare
@@ -259,14 +303,24 @@ def test_drawing_is_deterministic_and_idempotent(drawn, tmp_path):
 
 
 @pytest.mark.parametrize("name", [SHOE, SKIN])
-def test_definitions_validate_with_the_engine(name):
+def test_definitions_validate_with_the_engine_and_publish_without_warnings(name):
     assert validate_definition(load(name)) == []
+    assert definition_warnings(load(name)) == []
+
+
+def engine_product(p: dict) -> Product:
+    return Product(
+        p["sku"],
+        p["attributes"],
+        tags=frozenset(p.get("tags", ())),
+        variants=tuple(Variant(v["sku"], v["attributes"]) for v in p.get("variants", ())),
+    )
 
 
 def evaluate(name: str, answers: dict):
     definition = load(name)
     assessment = compile_definition(definition)
-    products = [Product(p["sku"], p["attributes"]) for p in definition["products"]]
+    products = [engine_product(p) for p in definition["products"]]
     return assessment, assessment.evaluate(products, answers), definition
 
 
@@ -374,11 +428,19 @@ def test_shoe_finder_walk_through(run):
     assert result.outcome.key == outcome
     rec = result.recommendation
     assert not rec.fallback_used
-    assert len(rec.recommended) == 3 and len(rec.alternatives) == 3
+    # Support category first: a high-support runner sees only the five high-support models.
+    assert len(rec.recommended) == 3 and len(rec.alternatives) in (2, 3)
     assert rec.recommended[0].sku in sensible_top
     by_sku = {p["sku"]: p for p in definition["products"]}
+    band = result.scores["support"].band.key
     for ranked in rec.recommended + rec.alternatives:
-        assert answers["gender"] in by_sku[ranked.sku]["attributes"]["gender"]
+        product = by_sku[ranked.sku]
+        # Each model once, as the variant of the customer's fit where it has variants.
+        assert answers["gender"] in genders(product)
+        assert ranked.variant == (
+            f"{ranked.sku}-{answers['gender']}" if "variants" in product else None
+        )
+        assert band in product["attributes"]["support"]  # support category first
     top = by_sku[rec.recommended[0].sku]["attributes"]
     assert outcome in top["outcomes"]
     assert rec.recommended[0].reasons

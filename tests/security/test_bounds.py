@@ -182,7 +182,7 @@ HOSTILE_FILES = {
     ),
     "no-price": (
         _with(lambda d: d["products"][0].pop("price")),
-        "Product 'steady' has no price",
+        "Product 'steady' is missing 'price'",
     ),
     "estimated-minutes-1e30": (
         _with(lambda d: d.update(estimated_minutes=1e30)),

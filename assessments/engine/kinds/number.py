@@ -18,6 +18,7 @@ from ..model import (
     optional_text,
     points_map,
 )
+from ..problems import with_article
 from ..text import number
 from .base import (
     TEMPLATES,
@@ -187,8 +188,8 @@ class NumberKind(QuestionKind):
         if num(value) is not None:
             return None
         return (
-            f"{owner} compares question '{data.get('key')}' (a {self.name} question) with "
-            f"'{value}', which is not a number.",
+            f"{owner} compares question '{data.get('key')}' ({with_article(self.name)} "
+            f"question) with '{value}', which is not a number.",
             "operator_kind",
         )
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from ..problems import with_article
 from .base import COMMON_MEMBERS, QuestionKind
 
 _kinds: dict[str, QuestionKind] = {}
@@ -78,7 +79,7 @@ def _members_rule(kind: QuestionKind) -> dict[str, Any]:
             "required": list(kind.required_members),
             "propertyNames": {
                 "enum": allowed,
-                "x-error": f"only these members are allowed on a {kind.name} question: "
+                "x-error": f"only these members are allowed on {with_article(kind.name)} question: "
                 + ", ".join(allowed),
             },
         },
