@@ -35,6 +35,7 @@ from assessments.engine.text import localized as localized_text
 from assessments.limits import Exceeded
 from assessments.models import Assessment, Brand, Response
 from assessments.taking.display import (
+    landing_hero,
     landing_languages,
     results_context,
     step_context,
@@ -198,6 +199,7 @@ def landing(request: HtmxHttpRequest, brand_slug: str, key: str) -> HttpResponse
         "intro": localized_text(definition.get("intro"), language),
         "learn": localized_text(definition.get("learn"), language),
         "minutes": definition.get("estimated_minutes"),
+        "hero": landing_hero(definition),
         "languages": landing_languages(request, languages, language),
         "action": request.get_full_path(),
     }
