@@ -41,6 +41,7 @@ from assessments.taking.display import (
     step_context,
     with_reference,
 )
+from assessments.taking.emails import results_email
 from assessments.taking.forms import (
     BackForm,
     LearnedForm,
@@ -517,11 +518,14 @@ def email_results(request: HtmxHttpRequest, token: str) -> HttpResponse:
             error = first_error(form)
         else:
             try:
+                assessment = response_definition(response)
+                link = request.build_absolute_uri(_url(response, None))
                 sent = results_email_send(
                     response=response,
-                    assessment=response_definition(response),
+                    assessment=assessment,
                     to=form.cleaned_data["email"],
-                    link=request.build_absolute_uri(_url(response, None)),
+                    link=link,
+                    content=results_email(response, title=assessment.title, link=link),
                 )
             except Exceeded:
                 sent, status = False, 429
