@@ -120,7 +120,7 @@
       var small = window.matchMedia && window.matchMedia("(max-width: 600px)").matches;
       css(dialog, small
         ? { width: "100vw", maxWidth: "100vw", height: "100%", maxHeight: "100%", margin: "0", borderRadius: "0" }
-        : { width: "min(720px, 96vw)", maxWidth: "96vw", height: "auto", maxHeight: "92vh", margin: "auto", borderRadius: entry.radius || "12px" });
+        : { width: "min(720px, 96vw)", maxWidth: "96vw", height: "fit-content", maxHeight: "92vh", margin: "auto", borderRadius: entry.radius || "12px" });
     }
     function open(event) {
       if (dialog.open) { return; }
