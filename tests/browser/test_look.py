@@ -137,6 +137,13 @@ def test_results_show_the_outcome_and_the_top_pick_on_a_phones_first_screen(
     # What the answers mean and the alternatives fold away, and open without JavaScript.
     insights = phone.locator("details.insights")
     assert not insights.evaluate("d => d.open")
+    # On paper everything is there, the folded parts too, and the forms are not.
+    phone.emulate_media(media="print")
+    assert insights.locator("li").first.is_visible()
+    assert not phone.locator(".learned").is_visible()
+    assert not phone.locator(".keep__form").is_visible()
+    phone.emulate_media(media="screen")
+    assert not insights.locator("li").first.is_visible()
     insights.locator("summary").click()
     assert insights.locator("li").first.is_visible()
 
