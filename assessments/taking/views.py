@@ -347,16 +347,10 @@ def _step_submit(
         cleaned=form.cleaned(),
     )
     if submitted.status == "invalid":
-        # htmx swaps 422 in (see the htmx-config meta); a plain form post gets the page again.
-        return _step_page(
-            request,
-            response,
-            assessment,
-            submitted.place,
-            step.key,
-            form=form,
-            status=422 if request.htmx else 200,
-        )
+        # The step again, with what to fix: the whole page for a plain form post, the partial
+        # for htmx. A 200, not a 422: browsers log every 4xx fetch as a console error, and a
+        # customer's slip is no error of the page (the htmx-config meta still swaps a 422).
+        return _step_page(request, response, assessment, submitted.place, step.key, form=form)
     after = step.key if submitted.status == "accepted" else ""
     return _go_on(request, response, assessment, submitted.place, after=after)
 
