@@ -144,7 +144,7 @@ def test_what_the_answers_mean_and_the_alternatives_fold_away_without_javascript
 
 def test_the_share_link_is_there_to_copy_and_its_buttons_wait_for_javascript(client, published):
     page = _results(client, published)
-    share = page[page.index('data-share>') :]
+    share = page[page.index("data-share>") :]
     assert 'id="share-link"' in share and "/s/" in share.split('id="share-link"')[1][:200]
     # Without JavaScript the buttons could do nothing, so they start hidden.
     assert re.search(r'<div class="share__buttons" hidden>\s*<button[^>]*data-share-copy', share)
