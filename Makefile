@@ -8,7 +8,7 @@ NPM_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup demo test bench lint format migrate messages clean
+.PHONY: setup demo test bench audit lint format migrate messages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (found " + sys.version.split()[0] + ").")'
@@ -60,6 +60,12 @@ test: setup lint
 
 bench: setup
 	$(PY) tests/bench/run.py
+
+# Lighthouse 12.2.3 (mobile, pinned in package.json) on the demo's landing page, a step with
+# picture choices and the results, against a throwaway local server: one JSON line per page.
+AUDIT_PORT ?= 8099
+audit: setup
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(PY) tests/bench/lighthouse.py --port $(AUDIT_PORT)
 
 clean:
 	rm -rf $(VENV) node_modules var

@@ -55,6 +55,7 @@ class BrandAdmin(AuditedChanges, ScopedModelAdmin):
                     "text_color",
                     "background_color",
                     "font_family",
+                    "corner_radius",
                 ]
             },
         ),

@@ -1,10 +1,12 @@
-"""A brand's colours and font as CSS custom properties, kept readable whatever the brand chose."""
+"""A brand's colours, font and corners as CSS custom properties, kept readable whatever the
+brand chose; the same values for e-mails, whose styles are inline."""
 
 from __future__ import annotations
 
 import re
 
 from assessments.models import Brand
+from assessments.models.brands import CORNER_RADIUS_MAX
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # A font stack: family names, quotes, commas, spaces. Nothing that could end the declaration.
@@ -17,6 +19,8 @@ DEFAULTS = {
     "background": "#ffffff",
     "font": 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
 }
+DEFAULT_RADIUS = 12
+
 # WCAG 2.2 AA: 4.5:1 for body text, 3:1 for large text and interface components.
 TEXT_CONTRAST = 4.5
 
@@ -49,6 +53,12 @@ def _readable_on(background: str) -> str:
     )
 
 
+def _radius(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= CORNER_RADIUS_MAX:
+        return value
+    return DEFAULT_RADIUS
+
+
 def brand_theme(brand: Brand) -> dict[str, str]:
     """The brand's theme as CSS custom property values, adjusted to pass WCAG AA contrast."""
     background = _colour(brand.background_color, DEFAULTS["background"])
@@ -70,9 +80,27 @@ def brand_theme(brand: Brand) -> dict[str, str]:
         "--brand-text": text,
         "--brand-background": background,
         "--brand-font": font if _FONT.match(font) else DEFAULTS["font"],
+        "--brand-radius": f"{_radius(brand.corner_radius)}px",
     }
 
 
 def brand_theme_css(brand: Brand) -> str:
     declarations = "".join(f"  {name}: {value};\n" for name, value in brand_theme(brand).items())
     return f":root {{\n{declarations}}}\n"
+
+
+def email_theme(brand: Brand) -> dict[str, str]:
+    """The theme as plain values for e-mails' inline styles (mail clients read no stylesheet).
+
+    Double quotes in the font stack become single ones, as the values sit in style="…".
+    """
+    theme = brand_theme(brand)
+    return {
+        "primary": theme["--brand-primary"],
+        "on_primary": theme["--brand-on-primary"],
+        "text": theme["--brand-text"],
+        "background": theme["--brand-background"],
+        "link": theme["--brand-link"],
+        "font": theme["--brand-font"].replace('"', "'"),
+        "radius": theme["--brand-radius"],
+    }

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.utils import translation
 from django.utils.translation import gettext
 
 from assessments.engine.text import localized
 from assessments.models import FollowUpPlanStep, Product
 
-from .services import FollowupEmail, followup_email_render
+from .services import (
+    FollowupEmail,
+    ProductCard,
+    followup_email_render,
+    followup_product_card,
+)
 
 PREVIEW_URL = "#preview"  # links in a preview lead nowhere
+
+
+def _sample_product(step: FollowUpPlanStep) -> Product | None:
+    plan = step.plan
+    products = Product.objects.filter(brand=plan.assessment.brand).order_by("-active", "sku")
+    return (plan.product_sku and products.filter(sku=plan.product_sku).first()) or products.first()
+
+
+def _preview_card(step: FollowUpPlanStep, language: str) -> ProductCard | None:
+    card = followup_product_card(_sample_product(step), language)
+    return replace(card, url=PREVIEW_URL) if card and card.url else card
 
 
 def followup_sample_values(step: FollowUpPlanStep, language: str) -> dict[str, str]:
@@ -59,6 +77,7 @@ def followup_previews(step: FollowUpPlanStep) -> list[tuple[str, FollowupEmail]]
                 page_url=PREVIEW_URL,
                 preferences_url=PREVIEW_URL,
                 unsubscribe_url=PREVIEW_URL,
+                product=_preview_card(step, language),
             ),
         )
         for language in (brand.languages or ["en"])

@@ -38,6 +38,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Value
@@ -47,6 +48,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from assessments.brands.mail import brand_sender
+from assessments.brands.theme import email_theme
 from assessments.engine.text import localized as localized_text
 from assessments.events import event_announce
 from assessments.followups.purchases import consent_active, preference_ensure, response_facts
@@ -59,6 +61,7 @@ from assessments.models import (
     Engagement,
     FollowUp,
     FollowUpPlanStep,
+    Product,
     Response,
     WebhookEvent,
 )
@@ -313,6 +316,37 @@ def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+@dataclass(frozen=True)
+class ProductCard:
+    """The product a follow-up is about, as its e-mail and page show it: name, picture, link."""
+
+    name: str
+    url: str  # the product's own page, http(s) only; "" for none
+    image_url: str  # "" for none
+
+
+def followup_product_card(
+    product: Product | None, language: str, *, absolute_urls: bool = False
+) -> ProductCard | None:
+    """`product` for a follow-up in `language`; with `absolute_urls`, its picture's address
+    is absolute (an e-mail has no page to resolve a path against)."""
+    if product is None:
+        return None
+    url = product.url if urlsplit(product.url or "").scheme in ("http", "https") else ""
+    picture = product.thumbnail.name or product.image.name
+    image_url = default_storage.url(picture) if picture else ""
+    if image_url and absolute_urls and image_url.startswith("/"):
+        image_url = absolute(image_url)
+    return ProductCard(
+        name=localized_text(product.name, language) or product.sku, url=url, image_url=image_url
+    )
+
+
+def followup_product(row: FollowUp) -> Product | None:
+    """The product bought, when the store told us which."""
+    return row.item.product if row.item and row.item.product else None
+
+
 def _fill(text: str, values: Mapping[str, str]) -> str:
     filled = PLACEHOLDER_PATTERN.sub(lambda m: values.get(m.group(1), m.group(0)), text)
     # An empty first name leaves "Hi , …" or "Hola ,": close the gap.
@@ -378,6 +412,7 @@ def followup_email_render(
     page_url: str,
     preferences_url: str,
     unsubscribe_url: str,
+    product: ProductCard | None = None,
 ) -> FollowupEmail:
     """The step's e-mail in this language with these values, through the e-mail templates."""
     subject = " ".join(_fill(localized_text(step.subject, language), values).split())
@@ -391,8 +426,9 @@ def followup_email_render(
         "preferences_url": preferences_url,
         "unsubscribe_url": unsubscribe_url,
         "language": language,
-        "theme": _email_theme(brand),
+        "theme": email_theme(brand),
         "logo_url": absolute(brand.logo.url) if brand.logo else "",
+        "product": product,
     }
     with translation.override(language):
         text = render_to_string("assessments/followups/email.txt", context)
@@ -413,6 +449,7 @@ def followup_message(row: FollowUp, preference: ContactPreference) -> EmailMulti
         page_url=absolute(reverse("followups:page", args=[row.token])),
         preferences_url=absolute(reverse("followups:preferences", args=[preference.token])),
         unsubscribe_url=unsubscribe,
+        product=followup_product_card(followup_product(row), language, absolute_urls=True),
     )
     subject, text, html = email.subject, email.text, email.html
     from_email = brand_sender(brand)
@@ -434,20 +471,6 @@ def followup_message(row: FollowUp, preference: ContactPreference) -> EmailMulti
     )
     message.attach_alternative(html, "text/html")
     return message
-
-
-def _email_theme(brand: Any) -> dict[str, str]:
-    from assessments.brands.theme import brand_theme
-
-    theme = brand_theme(brand)
-    return {
-        "primary": theme["--brand-primary"],
-        "on_primary": theme["--brand-on-primary"],
-        "text": theme["--brand-text"],
-        "background": theme["--brand-background"],
-        "link": theme["--brand-link"],
-        "font": theme["--brand-font"].replace('"', "'"),
-    }
 
 
 # -- customers' own actions --------------------------------------------------------------

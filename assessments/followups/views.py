@@ -111,6 +111,7 @@ def _page_context(row: FollowUp, language: str, form: CheckInForm) -> dict[str, 
         if preference
         else "",
         "page_url": reverse("followups:page", args=[row.token]),
+        "product": services.followup_product_card(services.followup_product(row), language),
         "form": form,
         "scale_csat": form.scale("csat"),
         "scale_ces": form.scale("ces"),

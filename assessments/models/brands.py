@@ -16,6 +16,8 @@ from .fields import colour_validator
 RETENTION_DAYS_DEFAULT = 730
 RETENTION_DAYS_MIN = 30
 RETENTION_DAYS_MAX = 3650
+# Corners from square to well rounded; past this, cards and buttons turn into pills.
+CORNER_RADIUS_MAX = 24
 
 
 def validate_languages(value: object) -> None:
@@ -56,6 +58,12 @@ class Brand(models.Model):
         default='system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
         help_text=_("A CSS font stack. Fonts are never loaded from third parties."),
     )
+    corner_radius = models.PositiveSmallIntegerField(
+        _("corner radius"),
+        default=12,
+        validators=[MaxValueValidator(CORNER_RADIUS_MAX)],
+        help_text=_("How round the corners of cards and buttons are, in pixels: 0 is square."),
+    )
     languages = models.JSONField(
         _("languages"),
         default=list,
@@ -94,6 +102,10 @@ class Brand(models.Model):
                     retention_days__gte=RETENTION_DAYS_MIN, retention_days__lte=RETENTION_DAYS_MAX
                 ),
                 name="brand_retention_days_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(corner_radius__lte=CORNER_RADIUS_MAX),
+                name="brand_corner_radius_range",
             ),
         ]
 

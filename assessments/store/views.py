@@ -29,6 +29,7 @@ from assessments.followups.purchases import PurchaseRejected
 from assessments.limits import Exceeded, client_key, limit_take
 from assessments.models import Kiosk, KioskVisit, Response
 from assessments.taking.display import fallback_notice, results_context, step_context
+from assessments.taking.emails import results_email
 from assessments.taking.forms import (
     BackForm,
     ResultsEmailForm,
@@ -367,11 +368,13 @@ def kiosk_email(request: HtmxHttpRequest, kiosk_token: str, visit_token: str) ->
             return _results_page(request, device, visit, email_error=first_error(form))
         link = request.build_absolute_uri(reverse("taking:results", args=[response.token]))
         try:
+            assessment = response_definition(response)
             sent = results_email_send(
                 response=response,
-                assessment=response_definition(response),
+                assessment=assessment,
                 to=form.cleaned_data["email"],
                 link=link,
+                content=results_email(response, title=assessment.title, link=link),
             )
         except Exceeded:
             sent = False

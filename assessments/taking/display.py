@@ -187,6 +187,15 @@ def landing_languages(
     return links
 
 
+def landing_hero(definition: Mapping[str, Any]) -> Image | None:
+    """The landing page's picture: the first outcome's, a glimpse of the profiles the
+    assessment leads to (a definition has no picture of its own)."""
+    for outcome in definition.get("outcomes") or ():
+        if isinstance(outcome, Mapping) and isinstance(outcome.get("image"), str):
+            return image(outcome["image"])
+    return None
+
+
 # -- a step's questions ------------------------------------------------------------------
 
 
@@ -401,6 +410,28 @@ def question_fields(
 # -- a step page ------------------------------------------------------------------------
 
 
+# Compiled assessments times hidden-field sets whose unanswered path length is kept.
+UNANSWERED_KEPT = 256
+
+
+@functools.lru_cache(maxsize=UNANSWERED_KEPT)
+def _unanswered_length(assessment: engine.Assessment, fields: tuple[tuple[str, str], ...]) -> int:
+    return len(assessment.walk({}, dict(fields)).path)
+
+
+def path_change(assessment: engine.Assessment, walk: engine.Walk) -> int:
+    """How many steps the customer's answers added to the path (negative: took off), next to
+    the path before any answer; the first step page counted that many, so the change is said."""
+    fields = tuple(sorted((str(k), str(v)) for k, v in (walk.fields or {}).items()))
+    return len(walk.path) - _unanswered_length(assessment, fields)
+
+
+def _path_said(assessment: engine.Assessment, walk: engine.Walk) -> dict[str, int]:
+    """Why the step count differs from the first page's, in numbers the template words."""
+    change = path_change(assessment, walk) if walk.answers else 0
+    return {"steps_skipped": max(-change, 0), "steps_added": max(change, 0)}
+
+
 def step_context(
     assessment: engine.Assessment,
     walk: engine.Walk,
@@ -434,6 +465,7 @@ def step_context(
     return {
         "step": step,
         "progress": walk.progress(step_key),
+        **_path_said(assessment, walk),
         "fields": fields,
         "why": engine.fill_answers(t(step.why, language), assessment, counted, language),
         "revealed": walk.insights(language, after) if revealed else [],

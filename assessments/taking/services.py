@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -478,35 +478,56 @@ def _address(to: str) -> str:
     return address
 
 
+@dataclass(frozen=True)
+class ResultsEmail:
+    """The results e-mail's body, rendered in the customer's language: text and HTML."""
+
+    text: str
+    html: str
+
+
 def _customer_mail(
     *,
     response: Response,
     to: str,
     consent_version: str,
     compose: Callable[[str], tuple[str, str]],
+    html: str = "",
 ) -> bool:
     """Send one e-mail the customer asked for and consented to: checked against the caps on
     visitor-requested mail, counted against the response's share, its consent stored; the
     address is used once and not kept. `compose(language)` gives subject and body, worded in
-    the response's language. False (nothing sent) when the response has used up its e-mails;
-    `limits.Exceeded` when the address or the brand has had its share."""
+    the response's language, with `html` as its alternative when given. False (nothing sent)
+    when the response has used up its e-mails; `limits.Exceeded` when the address or the brand
+    has had its share."""
     address = _address(to)
     visitor_mail_allow(brand=response.brand, address=address)
     if not _email_claim(response, consent_version):
         return False
     with translation.override(response.language):
         subject, body = compose(response.language)
-        send_mail(subject, body, brand_sender(response.brand), [address])
+        message = EmailMultiAlternatives(subject, body, brand_sender(response.brand), [address])
+        if html:
+            message.attach_alternative(html, "text/html")
+        message.send()
     return True
 
 
 def results_email_send(
-    *, response: Response, assessment: engine.Assessment, to: str, link: str
+    *,
+    response: Response,
+    assessment: engine.Assessment,
+    to: str,
+    link: str,
+    content: ResultsEmail | None = None,
 ) -> bool:
-    """E-mail a finished customer the `link` to their results (see `_customer_mail`)."""
+    """E-mail a finished customer the `link` to their results (see `_customer_mail`); with
+    `content`, the e-mail carries the results themselves, as text and HTML."""
 
     def compose(language: str) -> tuple[str, str]:
         subject = _("Your results: %(title)s") % {"title": localized(assessment.title, language)}
+        if content is not None:
+            return subject, content.text
         body = _(
             "Here are your results, as you asked:\n%(link)s\n\n"
             "The link is yours: anyone who has it can see and change your answers, "
@@ -515,7 +536,11 @@ def results_email_send(
         return subject, body
 
     sent = _customer_mail(
-        response=response, to=to, consent_version=RESULTS_EMAIL_CONSENT_VERSION, compose=compose
+        response=response,
+        to=to,
+        consent_version=RESULTS_EMAIL_CONSENT_VERSION,
+        compose=compose,
+        html=content.html if content is not None else "",
     )
     if sent:
         now = timezone.now()

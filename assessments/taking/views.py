@@ -37,11 +37,13 @@ from assessments.limits import Exceeded
 from assessments.models import Assessment, Brand, Response
 from assessments.taking.display import (
     fallback_notice,
+    landing_hero,
     landing_languages,
     results_context,
     step_context,
     with_reference,
 )
+from assessments.taking.emails import results_email
 from assessments.taking.forms import (
     BackForm,
     LearnedForm,
@@ -202,6 +204,7 @@ def landing(request: HtmxHttpRequest, brand_slug: str, key: str) -> HttpResponse
         "intro": localized_text(definition.get("intro"), language),
         "learn": localized_text(definition.get("learn"), language),
         "minutes": definition.get("estimated_minutes"),
+        "hero": landing_hero(definition),
         "languages": landing_languages(request, languages, language),
         "action": request.get_full_path(),
     }
@@ -369,16 +372,10 @@ def _step_submit(
         photos=form.photos_kept,
     )
     if submitted.status == "invalid":
-        # htmx swaps 422 in (see the htmx-config meta); a plain form post gets the page again.
-        return _step_page(
-            request,
-            response,
-            assessment,
-            submitted.place,
-            step.key,
-            form=form,
-            status=422 if request.htmx else 200,
-        )
+        # The step again, with what to fix: the whole page for a plain form post, the partial
+        # for htmx. A 200, not a 422: browsers log every 4xx fetch as a console error, and a
+        # customer's slip is no error of the page (the htmx-config meta still swaps a 422).
+        return _step_page(request, response, assessment, submitted.place, step.key, form=form)
     accepted = submitted.status == "accepted"
     after = step.key if accepted else ""
     photo = form.photo_problem if accepted else ""
@@ -546,11 +543,14 @@ def email_results(request: HtmxHttpRequest, token: str) -> HttpResponse:
             error = first_error(form)
         else:
             try:
+                assessment = response_definition(response)
+                link = request.build_absolute_uri(_url(response, None))
                 sent = results_email_send(
                     response=response,
-                    assessment=response_definition(response),
+                    assessment=assessment,
                     to=form.cleaned_data["email"],
-                    link=request.build_absolute_uri(_url(response, None)),
+                    link=link,
+                    content=results_email(response, title=assessment.title, link=link),
                 )
             except Exceeded:
                 sent, status = False, 429

@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.autoreload import file_changed
 
 from assessments.engine import text
+from assessments.taking.display import image, landing_hero
 
 if TYPE_CHECKING:
     from assessments.taking.display import QuestionField
@@ -104,3 +105,15 @@ def wording(parser: Parser, token: Token) -> WordingNode:
                 f"line {node.token.lineno} has {node.token.contents!r}."
             )
     return WordingNode(nodelist)
+
+
+@register.filter
+def picture(name: Any) -> Any:
+    """`{% with logo=brand.logo.name|picture %}`: a stored image's URL and pixel size, or None."""
+    return image(name if isinstance(name, str) else "")
+
+
+@register.filter
+def hero(definition: Any) -> Any:
+    """`{% with hero=version.definition|hero %}`: the picture a landing page leads with."""
+    return landing_hero(definition) if isinstance(definition, dict) else None

@@ -116,7 +116,7 @@ def test_the_shoe_finder_with_javascript_reveals_insights_and_changing_an_answer
     assert len(titles) == 10 and page.url.endswith("/results/")
     runner_products = recommended(page)
     assert runner_products and page.locator(".product__reasons li").count() > 0
-    assert "/go/" in page.locator(".product__name a").first.get_attribute("href")
+    assert "/go/" in page.locator(".product__link").first.get_attribute("href")
 
     # Back to the first step, change "road" to "walk": the flow skips to the injuries.
     page.get_by_role("button", name="Edit my answers").click()
@@ -230,7 +230,10 @@ def focus_on(page, target: str, limit: int = 30) -> None:
             outline = page.evaluate(
                 "getComputedStyle(document.activeElement).outlineStyle + ' ' +"
                 " (document.activeElement.labels && document.activeElement.labels[0] ?"
-                " getComputedStyle(document.activeElement.labels[0]).outlineStyle : '')"
+                " getComputedStyle(document.activeElement.labels[0]).outlineStyle : '') + ' ' +"
+                # A choice's ring is drawn around its whole card.
+                " (document.activeElement.closest('.choice') ?"
+                " getComputedStyle(document.activeElement.closest('.choice')).outlineStyle : '')"
             )
             assert "solid" in outline, outline
             return

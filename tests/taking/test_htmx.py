@@ -1,4 +1,4 @@
-"""With htmx the step swaps in place; errors come back as 422 with only the step's partial."""
+"""With htmx the step swaps in place; errors come back with only the step's partial."""
 
 from __future__ import annotations
 
@@ -47,12 +47,13 @@ def test_a_plain_post_with_errors_shows_the_page_with_the_error_next_to_the_fiel
     assert 'href="#q-use-run"' in html  # the error summary links to the field
 
 
-def test_an_htmx_post_with_errors_answers_422_with_only_the_partial(client, published):
+def test_an_htmx_post_with_errors_answers_with_only_the_partial(client, published):
     response = start(client, published)
     submit(client, response, "use", {"use": "run"})
     page = submit(client, response, "distance", {"km": "400"}, **HTMX)
     html = page.content.decode()
-    assert page.status_code == 422
+    # A 200, which the browser does not log as a failed request in the customer's console.
+    assert page.status_code == 200
     assert "<html" not in html
     assert '<section class="step" id="step"' in html
     assert "Please enter a number from 0 to 300." in html

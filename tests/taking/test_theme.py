@@ -43,3 +43,35 @@ def test_nothing_in_a_brand_field_can_break_out_of_the_stylesheet():
     theme = brand_theme(brand)
     assert theme["--brand-font"].startswith("system-ui")
     assert theme["--brand-primary"] == "#1a5fb4"
+
+
+def test_the_brands_corner_radius_rounds_cards_and_buttons(client):
+    BrandFactory(slug="square", corner_radius=0)
+    BrandFactory(slug="round", corner_radius=20)
+    assert "--brand-radius: 0px;" in client.get("/brand/square/theme.css").content.decode()
+    assert "--brand-radius: 20px;" in client.get("/brand/round/theme.css").content.decode()
+
+
+def test_a_corner_radius_out_of_range_is_refused_in_the_form_and_the_database():
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    brand = BrandFactory.build(corner_radius=99)
+    with pytest.raises(ValidationError) as refused:
+        brand.full_clean(exclude=["slug", "name"])
+    assert "corner_radius" in refused.value.message_dict
+    assert brand_theme(brand)["--brand-radius"] == "12px"  # never drawn as a blob
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        BrandFactory(slug="blob", corner_radius=99)
+
+
+def test_e_mails_get_the_same_readable_colours_as_plain_values():
+    from assessments.brands.theme import email_theme
+
+    brand = BrandFactory.build(
+        primary_color="#ffee00", text_color="#111111", font_family='"Inter", sans-serif'
+    )
+    theme = email_theme(brand)
+    assert contrast(theme["on_primary"], theme["primary"]) >= 4.5
+    assert '"' not in theme["font"]  # it sits inside style="…"
+    assert theme["radius"] == "12px"

@@ -15,7 +15,14 @@ from assessments.demo.images import draw_demo_images
 from assessments.followups.services import followup_plans_load
 from assessments.models import Brand
 
-THEME_FIELDS = ("primary_color", "accent_color", "text_color", "background_color", "font_family")
+THEME_FIELDS = (
+    "primary_color",
+    "accent_color",
+    "text_color",
+    "background_color",
+    "font_family",
+    "corner_radius",
+)
 
 
 def demo_file(name: str) -> str:

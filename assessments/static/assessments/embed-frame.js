@@ -31,6 +31,15 @@
     return detail;
   }
 
+  // Where the content a marker belongs to starts, in the frame's document: the partner page
+  // scrolls there, so a new step or the results open at their top, not where the last page
+  // was left.
+  function topOf(node) {
+    var section = node.closest("article, section, #step") || document.getElementById("main");
+    var top = section ? section.getBoundingClientRect().top + (window.pageYOffset || 0) : 0;
+    return Math.max(0, Math.floor(top));
+  }
+
   function reportEvents() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-assessment-event]:not([data-reported])"), function (node) {
       node.setAttribute("data-reported", "1");
@@ -41,6 +50,24 @@
         post({ type: "assessment:started", detail: { step: detail.step } });
       }
       post({ type: "assessment:" + name, detail: detail });
+      reportHeight();
+      post({ type: "assessment:scroll", top: topOf(node) });
+    });
+  }
+
+  // The brand's colours and corner radius as the page's theme set them, and the page's word
+  // for "Close", so the partner's launch button and dialog match the assessment.
+  function reportTheme() {
+    var style = window.getComputedStyle(document.documentElement);
+    function value(name) { return (style.getPropertyValue(name) || "").trim(); }
+    post({
+      type: "assessment:theme",
+      theme: {
+        primary: value("--brand-primary"), onPrimary: value("--brand-on-primary"),
+        link: value("--brand-link"), background: value("--brand-background"),
+        radius: value("--brand-radius")
+      },
+      close: document.documentElement.getAttribute("data-close-label") || ""
     });
   }
 
@@ -58,7 +85,7 @@
   if (window.ResizeObserver) { new ResizeObserver(reportHeight).observe(document.documentElement); }
   window.addEventListener("resize", reportHeight);
   document.addEventListener("htmx:afterSettle", function () { reportHeight(); reportEvents(); });
-  function ready() { reportHeight(); reportEvents(); }
+  function ready() { reportHeight(); reportTheme(); reportEvents(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", ready); }
   else { ready(); }
 })();
