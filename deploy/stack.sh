@@ -4,7 +4,7 @@
 # PostgreSQL and Redis are the machine's running services; everything else is started here,
 # each process in a session of its own with a pid file, so `stop` leaves nothing behind.
 #
-#   deploy/stack.sh start | stop | status | restart-web N | env
+#   deploy/stack.sh start | stop | status | restart-web N | stop-beat | start-beat | env
 #
 # Settings come from deploy/stack.env, then the environment (which wins). State, logs and pid
 # files live in $STACK_DIR (var/stack).
@@ -156,6 +156,10 @@ case "${1:-}" in
   status) status ;;
   # Used by the drills: start one web instance again after it was killed.
   restart-web) export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-$(secret_key)}"; halt "web$2"; web_start "$2"; wait_ready "$( [[ $2 == 1 ]] && echo "$STACK_WEB1" || echo "$STACK_WEB2")" ;;
+  # Used by the drills: beat stopped, and started again.
+  stop-beat) halt beat ;;
+  start-beat) export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-$(secret_key)}"
+              spawn beat "$BIN/celery" -A core beat -l info -s "$RUN/beat-schedule" ;;
   # The stack's environment, for running manage.py against it: eval "$(deploy/stack.sh env)".
   env) export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-$(secret_key)}"
        env | grep -E '^(DJANGO_|DATABASE_|CELERY_|CACHE_URL|EMAIL_|SITE_URL|STACK_)' | sed 's/^/export /' ;;

@@ -10,6 +10,7 @@ import json
 import random
 import re
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -194,8 +195,27 @@ def walk(
     raise JourneyFailed(f"no results after {MAX_STEPS} steps ({token})")
 
 
+# "Back in a moment" (a 503 while the database or an instance is away): wait as the page asks,
+# then reload or press the button again, as a person would, this many times.
+UNAVAILABLE = (502, 503, 504)
+PATIENCE = 15
+
+
+def _again(send: Any) -> Any:
+    for _attempt in range(PATIENCE):
+        reply = send()
+        if reply.status_code not in UNAVAILABLE:
+            return reply
+        try:
+            wait = float(reply.headers.get("Retry-After") or 1)
+        except ValueError:
+            wait = 1.0
+        time.sleep(min(wait, 2.0))
+    return reply
+
+
 def _get(client: Any, url: str, name: str, headers: dict[str, str]) -> Any:
-    reply = client.get(url, name=name, headers=headers, allow_redirects=False)
+    reply = _again(lambda: client.get(url, name=name, headers=headers, allow_redirects=False))
     if reply.status_code != 200:
         raise JourneyFailed(f"{name} {url}: {reply.status_code}")
     return reply
@@ -206,7 +226,9 @@ def _post(client: Any, url: str, data: dict[str, Any], name: str, headers: dict[
     # sends the same body.
     body = urlencode(data, doseq=True)
     form = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
-    return client.post(url, data=body, name=name, headers=form, allow_redirects=False)
+    return _again(
+        lambda: client.post(url, data=body, name=name, headers=form, allow_redirects=False)
+    )
 
 
 def _redirect(reply: Any, name: str) -> str:
