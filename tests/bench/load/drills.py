@@ -250,14 +250,14 @@ def drill_redis_down(host: str, users: int, seconds: float) -> dict[str, object]
     finally:
         _redis_start()
         say("Redis started")
-    result = {**load.wait(), **load.check()}
     states, waited = followups_wait(due, timeout=180)
+    result = {**load.wait(), **load.check()}
     result.update(
         down_seconds=seconds,
         followups_due=len(due),
         followups_unsent_while_down=unsent_while_down,
         followups_sent_after=states["sent"],
-        followups_sent_seconds_after_load=waited,
+        followups_sent_within_seconds_of_redis_back=waited,
         followups_other_states=dict(states - Counter(sent=states["sent"])),
         mails=sum(mail_ids().values()) - mails_before,
     )
