@@ -103,7 +103,9 @@ class Load:
             if entry["kind"] == "step":
                 answers = response.answers if response else {}
                 lost += sum(1 for key in entry["answers"] if key not in answers)
-            elif entry["kind"] == "finished" and (response is None or response.status != "completed"):
+            elif entry["kind"] == "finished" and (
+                response is None or response.status != "completed"
+            ):
                 lost += 1
         starts = Counter(
             Response.objects.filter(attribution__utm_content__in=list(journeys)).values_list(
@@ -298,7 +300,10 @@ def drill_worker_killed() -> dict[str, object]:
     }
     for key in ("CACHE_URL", "DJANGO_SECRET_KEY", "DJANGO_LOG_FORMAT", "EMAIL_BACKEND"):
         env.pop(key, None)
-    test = "tests/followups/test_live_worker.py::test_a_worker_killed_mid_batch_leaves_no_row_both_unsent_and_lost"
+    test = (
+        "tests/followups/test_live_worker.py::"
+        "test_a_worker_killed_mid_batch_leaves_no_row_both_unsent_and_lost"
+    )
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", test],
         cwd=ROOT, env=env, capture_output=True, text=True,
