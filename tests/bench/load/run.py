@@ -49,6 +49,61 @@ def locust_run(
         return {row["Name"]: row for row in csv.DictReader(stats)}
 
 
+# -- CPU per request: independent of what else the machine runs --------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+STACK_DIR = Path(os.environ.get("STACK_DIR", ROOT / "var" / "stack"))
+
+
+def _stats() -> dict[int, tuple[int, float, float]]:
+    """pid -> (parent pid, own CPU seconds, CPU seconds of its reaped children)."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        utime, stime, cutime, cstime = (int(f) for f in fields[11:15])
+        found[int(stat.parent.name)] = (
+            int(fields[1]),
+            (utime + stime) / TICK,
+            (cutime + cstime) / TICK,
+        )
+    return found
+
+
+def cpu_seconds(root: int, stats: dict[int, tuple[int, float, float]]) -> float:
+    """CPU a process tree has used: the root's own and reaped children's, and live children's."""
+    if root not in stats:
+        return 0.0
+    total = stats[root][1] + stats[root][2]
+    return total + sum(own for pid, (ppid, own, _) in stats.items() if ppid == root)
+
+
+def _roots() -> dict[str, list[int]]:
+    def pid(path: Path) -> list[int]:
+        try:
+            return [int(path.read_text().split()[0])]
+        except (OSError, ValueError, IndexError):
+            return []
+
+    postmaster = [pid(p) for p in Path("/var/lib/postgresql").glob("*/main/postmaster.pid")]
+    return {
+        "web": pid(STACK_DIR / "run" / "web1.pid") + pid(STACK_DIR / "run" / "web2.pid"),
+        "postgres": [p for found in postmaster for p in found],
+        "nginx": pid(STACK_DIR / "run" / "nginx.pid"),
+    }
+
+
+def cpu_now() -> dict[str, float]:
+    stats = _stats()
+    return {
+        name: sum(cpu_seconds(root, stats) for root in roots)
+        for name, roots in _roots().items()
+    }
+
+
 def responses_updates() -> tuple[int, int] | None:
     """(updates, HOT updates) of the responses table since statistics were reset."""
     url = os.environ.get("DATABASE_URL", "")
@@ -64,7 +119,13 @@ def responses_updates() -> tuple[int, int] | None:
     return (int(row[0]), int(row[1])) if row else None
 
 
-def report(users: int, seconds: int, rows: dict[str, dict[str, str]], before: float) -> None:
+def report(
+    users: int,
+    seconds: int,
+    rows: dict[str, dict[str, str]],
+    before: float,
+    cpu: dict[str, float],
+) -> None:
     total_requests = total_failures = 0
     rps = 0.0
     for name in ENDPOINTS:
@@ -101,6 +162,11 @@ def report(users: int, seconds: int, rows: dict[str, dict[str, str]], before: fl
         journey_p50_ms=float(finished.get("50%", 0) or 0),
         loadavg_before=before,
         loadavg_after=loadavg(),
+        **{
+            f"cpu_ms_per_request_{name}": round(1000 * used / total_requests, 2)
+            for name, used in cpu.items()
+            if total_requests
+        },
     )
 
 
@@ -113,8 +179,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="load-") as folder:
         for stage in args.stages.split(","):
             users, seconds = (int(part) for part in stage.split(":"))
-            before = loadavg()
-            report(users, seconds, locust_run(args.host, users, seconds, Path(folder)), before)
+            before, cpu_before = loadavg(), cpu_now()
+            rows = locust_run(args.host, users, seconds, Path(folder))
+            cpu = {name: used - cpu_before.get(name, 0.0) for name, used in cpu_now().items()}
+            report(users, seconds, rows, before, cpu)
     updates_after = responses_updates()
     if updates_before and updates_after:
         updates = updates_after[0] - updates_before[0]
