@@ -19,7 +19,7 @@ TARGET_URL="${SOURCE_URL%/*}/$TARGET"
 PG=(-h 127.0.0.1 -U postgres)
 BACKUPS="$STACK_DIR/backups"
 WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
+trap '[[ -n "${KEEP_WORK:-}" ]] || rm -rf "$WORK"' EXIT
 mkdir -p "$BACKUPS"
 dump="$BACKUPS/$SOURCE-$(date -u +%Y%m%dT%H%M%SZ).dump"
 
@@ -45,7 +45,8 @@ done
 
 # One finished customer's results page, rendered by the app from each database.
 results_page() {
-  DATABASE_URL="$1" DJANGO_LOG_LEVEL=ERROR "$PY" - "$2" <<'PYTHON'
+  DATABASE_URL="$1" DJANGO_SETTINGS_MODULE=core.settings DJANGO_LOG_LEVEL=ERROR "$PY" - "$2" <<'PYTHON'
+import re
 import sys
 
 import django
@@ -53,7 +54,9 @@ from django.test import Client
 
 django.setup()
 page = Client().get(f"/r/{sys.argv[1]}/results/", HTTP_HOST="127.0.0.1")
-sys.stdout.write(f"{page.status_code}\n{page.content.decode()}")
+# Each rendering gives its forms a fresh submission id; everything else comes from the data.
+html = re.sub(r'name="submission_id" value="[^"]*"', 'name="submission_id"', page.content.decode())
+sys.stdout.write(f"{page.status_code}\n{html}")
 PYTHON
 }
 token=$(psql "${PG[@]}" -tAc "SELECT token FROM assessments_response WHERE status = 'completed' AND NOT is_preview ORDER BY completed_at DESC LIMIT 1" "$SOURCE")

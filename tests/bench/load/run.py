@@ -99,8 +99,7 @@ def _roots() -> dict[str, list[int]]:
 def cpu_now() -> dict[str, float]:
     stats = _stats()
     return {
-        name: sum(cpu_seconds(root, stats) for root in roots)
-        for name, roots in _roots().items()
+        name: sum(cpu_seconds(root, stats) for root in roots) for name, roots in _roots().items()
     }
 
 
