@@ -16,6 +16,20 @@ max_requests_jitter = 200
 # nginx writes the access log (JSON, with the request id); gunicorn's would repeat it.
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
+# gunicorn's own lines (boot, worker timeouts and restarts) as JSON too, like the app's.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "core.logs.JsonFormatter"}},
+    "handlers": {
+        "error_console": {"class": "logging.StreamHandler", "formatter": "json"},
+        "console": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+    },
+}
 forwarded_allow_ips = "127.0.0.1"
 pidfile = os.environ.get("GUNICORN_PIDFILE") or None
 proc_name = os.environ.get("GUNICORN_NAME", "assessments-web")

@@ -88,6 +88,8 @@ class Load:
         """Every answer the app accepted is stored, and nothing is stored twice."""
         from assessments.models import Response
 
+        fresh_connections()
+
         entries = [json.loads(line) for line in self.journal.read_text().splitlines() if line]
         tokens = {e["token"] for e in entries if e.get("token")}
         journeys = {e["journey"] for e in entries if e.get("journey")}
@@ -121,6 +123,14 @@ class Load:
             "answers_lost": lost,
             "duplicates": duplicates,
         }
+
+
+def fresh_connections() -> None:
+    """Give this process's database connection back: the pool checks it before lending it
+    again, so one broken by a PostgreSQL restart is replaced, as in the web processes."""
+    from django.db import connections
+
+    connections.close_all()
 
 
 # -- follow-ups -------------------------------------------------------------------------
@@ -176,6 +186,7 @@ def followups_wait(ids: list[int], timeout: float) -> tuple[Counter[str], float]
     """Until every one of `ids` is final (sent, skipped, failed); the states and seconds taken."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
+        fresh_connections()
         states = followups_states(ids)
         if sum(states[s] for s in ("sent", "skipped", "failed", "cancelled")) == len(ids):
             break
@@ -335,6 +346,7 @@ def main() -> None:
     }
     for name in args.only.split(","):
         say(f"drill {name}")
+        fresh_connections()
         started = time.monotonic()
         line = drills[name]()
         emit(bench="drill", drill=name, seconds=round(time.monotonic() - started), **line)
