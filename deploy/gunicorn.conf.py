@@ -33,6 +33,9 @@ logconfig_dict = {
 forwarded_allow_ips = "127.0.0.1"
 pidfile = os.environ.get("GUNICORN_PIDFILE") or None
 proc_name = os.environ.get("GUNICORN_NAME", "assessments-web")
+# gunicorn's control socket defaults to one path per user: each instance on a host needs its own.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 
 
 def child_exit(server, worker):

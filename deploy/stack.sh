@@ -79,7 +79,8 @@ web_start() {
   # Each instance adds up its own workers' metrics; a new instance starts from nothing.
   rm -rf "$RUN/prometheus-web$n" && mkdir -p "$RUN/prometheus-web$n"
   PROMETHEUS_MULTIPROC_DIR="$RUN/prometheus-web$n" GUNICORN_BIND="$address" \
-    GUNICORN_NAME="assessments-web$n" \
+    GUNICORN_NAME="assessments-web$n" GUNICORN_PIDFILE="$RUN/web$n.gunicorn.pid" \
+    GUNICORN_CONTROL_SOCKET="$RUN/web$n.ctl" \
     spawn "web$n" "$BIN/gunicorn" core.wsgi -c deploy/gunicorn.conf.py
 }
 
