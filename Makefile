@@ -8,7 +8,7 @@ NPM_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup demo test bench audit lint format migrate messages clean
+.PHONY: setup demo test bench audit lint format migrate messages clean prod prod-stop prod-status load drills
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (found " + sys.version.split()[0] + ").")'
@@ -66,6 +66,33 @@ bench: setup
 AUDIT_PORT ?= 8099
 audit: setup
 	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(PY) tests/bench/lighthouse.py --port $(AUDIT_PORT)
+
+# The production stack on this machine: nginx, two gunicorn instances, Celery worker and beat,
+# on the running PostgreSQL and Redis (deploy/stack.sh; deploy/README.md).
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+prod: setup
+	deploy/stack.sh start
+
+prod-stop:
+	deploy/stack.sh stop
+
+prod-status:
+	deploy/stack.sh status
+
+# Customers without JavaScript through nginx, 10 to 80 at once (starts the stack if needed).
+load: setup $(BENCH_STAMP)
+	@deploy/stack.sh status > /dev/null || deploy/stack.sh start
+	eval "$$(deploy/stack.sh env)" && $(PY) tests/bench/load/run.py $(LOAD_ARGS)
+
+# Fault drills under load: a web instance killed, PostgreSQL restarted, Redis away, beat
+# stopped (REDIS_DOWN_SECONDS=30 for a shorter Redis outage).
+drills: setup $(BENCH_STAMP)
+	@deploy/stack.sh status > /dev/null || deploy/stack.sh start
+	eval "$$(deploy/stack.sh env)" && $(PY) tests/bench/load/drills.py $(DRILLS_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var

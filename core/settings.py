@@ -83,6 +83,11 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
 MIDDLEWARE = [
+    # First: every later log line carries the request id, and the probes (/healthz, /readyz,
+    # /metrics) are answered before host checks, the https redirect and rate limits.
+    "core.requestid.RequestIdMiddleware",
+    "core.metrics.RequestMetricsMiddleware",
+    "core.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -125,7 +130,18 @@ if DATABASE_URL:
     _db = dj_database_url.parse(DATABASE_URL)
     if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
         _db["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not.
-        _db.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 10, "timeout": 10}
+        from psycopg_pool import ConnectionPool
+
+        # A sync gunicorn worker or Celery process runs one query at a time, so a small pool.
+        # `check` tests a pooled connection before handing it out: after PostgreSQL restarts,
+        # dead connections are replaced instead of failing a customer's request. `timeout` is
+        # how long a request waits for a connection before the 503 page says to try again.
+        _db.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": int(os.environ.get("DATABASE_POOL_MAX", "4")),
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "5")),
+            "check": ConnectionPool.check_connection,
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     _db = {
@@ -179,11 +195,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Celery: eager in-process without a broker, real workers with one.
 # The cache holds rate-limit counts; every web process must share it in production.
 CACHE_URL = os.environ.get("CACHE_URL", "")
+# Redis fails open (core/cache.py): with Redis away, pages are served and limits not counted.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    "default": {
+        "BACKEND": "core.cache.FailOpenRedisCache",
+        "LOCATION": CACHE_URL,
+        # A Redis that is away must cost a request milliseconds, not a hung worker.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+RATELIMIT_FAIL_OPEN = True
 # The header the proxy in front puts the client's address in (nginx: HTTP_X_REAL_IP); empty
 # when clients connect directly.
 CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")
@@ -215,6 +238,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Workers log through LOGGING above (JSON, with the request id), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Follow-ups are rows, not timers: beat only wakes a dispatcher that claims the due rows. Beat
 # never carries an eta, so nothing is lost or redelivered twice while workers are down.
 CELERY_BEAT_SCHEDULE = {
@@ -319,12 +344,37 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Logs: one JSON object per line in production (DJANGO_LOG_FORMAT=json), plain text on a
+# laptop; both carry the request id (core/requestid.py), in web processes and Celery tasks.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "core.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {"()": "core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    # Its start-up banner is noise; lockouts are warnings and still show.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # Its start-up banner is noise; lockouts are warnings and still show.
+        "axes": {"level": "WARNING"},
+        # One access line per request (core/metrics.py); off unless asked for, since nginx
+        # writes one too.
+        "core.requests": {"level": os.environ.get("DJANGO_ACCESS_LOG_LEVEL", "WARNING")},
+        # A 503 for a database outage is already logged as one warning by core.errors.
+        "django.request": {"level": "ERROR"},
+    },
 }
+
+# /metrics is served to these networks (the client's address as the proxy reports it), or to
+# a scraper sending `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")

@@ -7,11 +7,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from assessments.embedding.views import loader as embed_loader
-from core import views
+from core import health, metrics, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.health, name="health"),
+    # Answered first by core.health.ProbeMiddleware; named here so they can be reversed.
+    path("healthz", health.healthz, name="health"),
+    path("readyz", health.readyz, name="ready"),
+    path("metrics", metrics.metrics_page, name="metrics"),
     path("embed.js", embed_loader, name="embed-loader"),
     # A new staff login's one-time link to set its password (manage.py create_brand prints it).
     path(
@@ -40,3 +43,6 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# The database being away is a 503 ("back in a moment"), anything else the 500 page.
+handler500 = "core.errors.server_error"

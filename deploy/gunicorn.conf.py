@@ -1,4 +1,8 @@
-"""gunicorn settings: a few sync workers behind nginx."""
+"""gunicorn settings: sync workers behind nginx (deploy/stack.sh runs two instances of this).
+
+Sync workers suit this app: every request is a few milliseconds of Python and one or two
+queries, nginx buffers slow clients, and a worker holds one database connection at a time.
+"""
 
 import multiprocessing
 import os
@@ -9,5 +13,34 @@ timeout = 30
 graceful_timeout = 30
 max_requests = 2000
 max_requests_jitter = 200
-accesslog = "-"
+# nginx writes the access log (JSON, with the request id); gunicorn's would repeat it.
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+errorlog = "-"
+# gunicorn's own lines (boot, worker timeouts and restarts) as JSON too, like the app's.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "core.logs.JsonFormatter"}},
+    "handlers": {
+        "error_console": {"class": "logging.StreamHandler", "formatter": "json"},
+        "console": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+    },
+}
 forwarded_allow_ips = "127.0.0.1"
+pidfile = os.environ.get("GUNICORN_PIDFILE") or None
+proc_name = os.environ.get("GUNICORN_NAME", "assessments-web")
+# gunicorn's control socket defaults to one path per user: each instance on a host needs its own.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+
+
+def child_exit(server, worker):
+    """A worker that exits leaves its live gauges behind in multi-process mode; drop them."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
