@@ -302,8 +302,21 @@ def _compiled_version(version_id: int, content_hash: str) -> engine.Assessment:
     return engine.compile_cached(content_hash, definition)
 
 
-def response_facts(response: Response | None) -> ResponseFacts:
-    """Evaluate a completed response against the brand's current catalogue."""
+def catalogue_for_facts(brand_id: int) -> list[engine.Product]:
+    """The brand's active products as `response_facts` evaluates a response against them."""
+    return [
+        engine.Product(sku, attributes if isinstance(attributes, dict) else {})
+        for sku, attributes in Product.objects.filter(brand_id=brand_id, active=True).values_list(
+            "sku", "attributes"
+        )
+    ]
+
+
+def response_facts(
+    response: Response | None, *, products: Sequence[engine.Product] | None = None
+) -> ResponseFacts:
+    """Evaluate a completed response against the brand's current catalogue (`products`, when
+    the caller already read it: a batch of follow-ups reads each brand's once)."""
     if response is None or response.status != Response.Status.COMPLETED:
         return ResponseFacts(None, {}, None, {}, None)
     if response.version_id is not None and not response.is_preview:
@@ -315,11 +328,9 @@ def response_facts(response: Response | None) -> ResponseFacts:
         assessment = _compiled_version(response.version_id, version.content_hash)
     else:
         assessment = response_definition(response)
-    products = [
-        engine.Product(p.sku, p.attributes if isinstance(p.attributes, dict) else {})
-        for p in Product.objects.filter(brand_id=response.brand_id, active=True)
-    ]
-    result = assessment.evaluate(products, response.answers, response.fields)
+    if products is None:
+        products = catalogue_for_facts(response.brand_id)
+    result = assessment.evaluate(list(products), response.answers, response.fields)
     ranks = {item.sku: item.rank for item in result.recommendation.recommended}
     frozen = result_read(response)
     if frozen is not None:
