@@ -58,7 +58,13 @@ test: setup lint
 	$(PY) manage.py makemigrations --check --dry-run -v 1
 	$(PY) -m pytest
 
-bench: setup
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+bench: setup $(BENCH_STAMP)
 	$(PY) tests/bench/run.py
 
 clean:
