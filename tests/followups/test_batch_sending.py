@@ -185,3 +185,70 @@ def test_a_row_cleared_by_one_dispatcher_counts_towards_the_cap_for_another(
     }
     assert FollowUp.objects.get(pk=second[0].followup_id).state == "skipped"
     assert mail.outbox == []
+
+
+class FlakyServer:
+    """A real SMTP server (aiosmtpd) that says 451 "try again later" to chosen recipients."""
+
+    def __init__(self) -> None:
+        self.refuse: set[str] = set()
+        self.accepted: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        if set(envelope.rcpt_tos) & self.refuse:
+            return "451 Try again later"
+        self.accepted.extend(envelope.rcpt_tos)
+        return "250 Message accepted for delivery"
+
+
+def test_a_server_hiccup_mid_batch_keeps_what_went_and_retries_the_rest_once(
+    published, plan, response, settings
+):
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from assessments.followups.services import TransientSendError
+
+    from .conftest import make_response
+
+    for n in range(3):
+        buy(make_response(published), order_id=f"hiccup-{n}", email=f"h{n}@example.com")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = FlakyServer()
+    controller = Controller(server, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+            }
+        }
+        later = timezone.now() + 3 * DAY
+        claims = followups_claim_due(now=later, worker="test")
+        assert [c.followup_id for c in claims] == sorted(c.followup_id for c in claims)
+        server.refuse = {"h1@example.com"}
+        with pytest.raises(TransientSendError) as raised:
+            followups_send_claimed(claim=claims[0].claim, now=later)
+        assert server.accepted == ["h0@example.com"]
+        assert set(raised.value.done.values()) == {"sent"}
+        left = dict(
+            FollowUp.objects.filter(pk__in=[c.followup_id for c in claims]).values_list(
+                "email", "state"
+            )
+        )
+        assert left == {
+            "h0@example.com": "sent",
+            "h1@example.com": "claimed",
+            "h2@example.com": "claimed",
+        }
+        # The task's retry runs the same batch again: what went out is not sent twice.
+        server.refuse = set()
+        again = followups_send_claimed(claim=claims[0].claim, now=later)
+        assert sorted(again.values()) == ["sent", "sent"]
+        assert sorted(server.accepted) == ["h0@example.com", "h1@example.com", "h2@example.com"]
+    finally:
+        controller.stop()
