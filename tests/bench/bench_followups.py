@@ -36,8 +36,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-N = int(os.environ.get("BENCH_FOLLOWUPS", "3000"))  # messages per round
-ROUNDS = int(os.environ.get("BENCH_FOLLOWUPS_ROUNDS", "3"))
+N = int(os.environ.get("BENCH_FOLLOWUPS", "400"))  # messages per round
+# Short rounds, many of them: on a busy machine the floor and the worker see the same load.
+ROUNDS = int(os.environ.get("BENCH_FOLLOWUPS_ROUNDS", "8"))
 WORKERS = 4
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
@@ -215,12 +216,11 @@ def send_floor(pairs: list[tuple[Any, Any]]) -> float:
     return len(pairs) / (time.perf_counter() - started)
 
 
-def one_worker(database: str) -> None:
+def one_worker(database: str, response: Any, tip: Any) -> None:
     from django.core import mail
 
     from assessments.models import FollowUp
 
-    response, tip = setup()
     pairs = floor_rows(response, tip, N)
     mail.outbox = []
     send_floor(pairs[:200])  # warm: templates loaded, version compiled
@@ -273,11 +273,10 @@ def worker_process(name: str) -> None:
     print(json.dumps({"elapsed": elapsed, "outcomes": outcomes, "ids": ids}), flush=True)
 
 
-def four_workers(database_url: str) -> None:
+def four_workers(database_url: str, response: Any, tip: Any) -> None:
     from assessments.models import FollowUp
 
     FollowUp.objects.all().delete()
-    response, tip = setup()
     seed(response, tip, "four", N * 2)
     env = {**os.environ, "DATABASE_URL": database_url}
     workers = [
@@ -328,9 +327,10 @@ def main() -> None:
     database_url = create_database()
     try:
         setup_django(database_url)
-        one_worker("postgresql" if database_url else "sqlite")
+        response, tip = setup()
+        one_worker("postgresql" if database_url else "sqlite", response, tip)
         if database_url:
-            four_workers(database_url)
+            four_workers(database_url, response, tip)
     finally:
         if database_url:
             from django.db import connections
