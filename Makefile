@@ -58,7 +58,13 @@ test: setup lint
 	$(PY) manage.py makemigrations --check --dry-run -v 1
 	$(PY) -m pytest
 
-bench: setup
+# The bench extra: the peer the product is measured against, and locust.
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+bench: setup $(BENCH_STAMP)
 	$(PY) tests/bench/run.py
 
 # Lighthouse 12.2.3 (mobile, pinned in package.json) on the demo's landing page, a step with
@@ -69,10 +75,6 @@ audit: setup
 
 # The production stack on this machine: nginx, two gunicorn instances, Celery worker and beat,
 # on the running PostgreSQL and Redis (deploy/stack.sh; deploy/README.md).
-BENCH_STAMP := $(VENV)/.installed-bench
-$(BENCH_STAMP): pyproject.toml $(STAMP)
-	$(PY) -m pip install --quiet -e '.[dev,bench]'
-	@touch $(BENCH_STAMP)
 
 prod: setup
 	deploy/stack.sh start

@@ -8,6 +8,8 @@ FollowUp rows and the beat-driven dispatcher, never in the broker.
 from __future__ import annotations
 
 import smtplib
+from collections import Counter
+from collections.abc import Mapping
 
 from celery import shared_task
 from celery.exceptions import Retry
@@ -19,6 +21,7 @@ from assessments.followups.services import (
     TransientSendError,
     followup_send,
     followups_dispatch_due,
+    followups_send_claimed,
 )
 from assessments.insights.rollups import rollups_refresh
 from assessments.privacy.services import kept_photos_expire, retention_apply
@@ -42,6 +45,22 @@ def followup_send_task(followup_id: int, claim: str) -> str:
     return followup_send(followup_id=followup_id, claim=claim)
 
 
+@shared_task(name="assessments.tasks.followups_send_batch", **RETRY)
+def followups_send_batch_task(claim: str, followup_ids: list[int]) -> dict[str, int]:
+    """Send one claimed batch (the service re-checks it as a whole); how many became what."""
+    return dict(Counter(followups_send_claimed(claim=claim, ids=followup_ids).values()))
+
+
+def followups_queue_batch(claims: list[Claim]) -> Mapping[str, int]:
+    """Hand one claimed batch to a worker as one task: {"queued": n}, or {"retry": n}."""
+    try:
+        followups_send_batch_task.delay(claims[0].claim, [c.followup_id for c in claims])
+    except (DatabaseError, TransientSendError, Retry):
+        # As for one follow-up: what was not handed over stays claimed and is recovered.
+        return {"retry": len(claims)}
+    return {"queued": len(claims)}
+
+
 def followup_queue(claim: Claim) -> str:
     """Hand one claimed follow-up to the workers: "queued", or "retry" when that failed."""
     try:
@@ -63,9 +82,9 @@ def followup_queue(claim: Claim) -> str:
     max_retries=3,
 )
 def followups_dispatch_due_task(limit: int | None = None, rounds: int = 50) -> int:
-    """Recover stale rows, then claim due follow-ups in batches and queue a send for each."""
+    """Recover stale rows, then claim due follow-ups in batches and queue one send per batch."""
     done = followups_dispatch_due(
-        deliver=followup_queue,
+        deliver_batch=followups_queue_batch,
         limit=limit or settings.FOLLOWUPS_BATCH,
         worker="beat",
         rounds=rounds,

@@ -302,8 +302,17 @@ def _compiled_version(version_id: int, content_hash: str) -> engine.Assessment:
     return engine.compile_cached(content_hash, definition)
 
 
-def response_facts(response: Response | None) -> ResponseFacts:
-    """Evaluate a completed response against the brand's current catalogue."""
+def catalogue_for_facts(brand_id: int) -> Sequence[engine.Product]:
+    """The brand's active products as `response_facts` evaluates a response against them: as
+    results rank them, with their tags, variants and priorities."""
+    return catalogue_read(brand_id).products
+
+
+def response_facts(
+    response: Response | None, *, products: Sequence[engine.Product] | None = None
+) -> ResponseFacts:
+    """Evaluate a completed response against the brand's current catalogue (`products`, when
+    the caller already read it: a batch of follow-ups reads each brand's once)."""
     if response is None or response.status != Response.Status.COMPLETED:
         return ResponseFacts(None, {}, None, {}, None)
     if response.version_id is not None and not response.is_preview:
@@ -315,9 +324,9 @@ def response_facts(response: Response | None) -> ResponseFacts:
         assessment = _compiled_version(response.version_id, version.content_hash)
     else:
         assessment = response_definition(response)
-    # Ranked as results rank them: with the products' tags, variants and priorities.
-    products = catalogue_read(response.brand_id).products
-    result = assessment.evaluate(products, response.answers, response.fields)
+    if products is None:
+        products = catalogue_for_facts(response.brand_id)
+    result = assessment.evaluate(list(products), response.answers, response.fields)
     ranks = {item.sku: item.rank for item in result.recommendation.recommended}
     frozen = result_read(response)
     if frozen is not None:

@@ -32,27 +32,34 @@ import re
 import smtplib
 import uuid
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, Value
+from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Greatest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from assessments import engine
 from assessments.brands.mail import brand_sender
 from assessments.brands.theme import email_theme
 from assessments.engine.text import localized as localized_text
 from assessments.events import event_announce
-from assessments.followups.purchases import consent_active, preference_ensure, response_facts
-from assessments.followups.selectors import followup_settings_of
+from assessments.followups.purchases import (
+    ResponseFacts,
+    catalogue_for_facts,
+    email_normalise,
+    preference_ensure,
+    response_facts,
+)
 from assessments.models import (
     BrandFollowUpSettings,
     CheckIn,
@@ -79,6 +86,10 @@ SendOutcome = Literal["sent", "skipped", "cancelled", "failed", "not_claimed"]
 
 class TransientSendError(Exception):
     """The mail server could not take the message now; the row is claimed again for a retry."""
+
+    def __init__(self, message: str, done: Mapping[int, str] | None = None) -> None:
+        super().__init__(message)
+        self.done = dict(done or {})  # what became of the batch's other rows meanwhile
 
 
 # -- settings per brand ------------------------------------------------------------------
@@ -126,7 +137,7 @@ def followups_recover_stale(*, now: dt.datetime | None = None) -> dict[str, int]
     sending_cutoff = now - dt.timedelta(seconds=settings.FOLLOWUPS_SENDING_TIMEOUT)
     released = FollowUp.objects.filter(
         state=FollowUp.State.CLAIMED, claimed_at__lt=claim_cutoff
-    ).update(state=FollowUp.State.SCHEDULED, claimed_by="", claimed_at=None)
+    ).update(state=FollowUp.State.SCHEDULED, claimed_by="", claimed_at=None, sending_at=None)
     abandoned = FollowUp.objects.filter(
         state=FollowUp.State.SENDING, sending_at__lt=sending_cutoff
     ).update(
@@ -178,72 +189,336 @@ class DispatchPass:
 
 def followups_dispatch_due(
     *,
-    deliver: Callable[[Claim], str],
+    deliver: Callable[[Claim], str] | None = None,
+    deliver_batch: Callable[[list[Claim]], Mapping[str, int]] | None = None,
     limit: int,
     worker: str,
     rounds: int | None = None,
     now: dt.datetime | None = None,
 ) -> DispatchPass:
     """Recover stale rows, then claim due follow-ups `limit` at a time and hand each claim to
-    `deliver` (queue it for a worker, or send it here), which says what became of it.
+    `deliver` (queue it for a worker, or send it here), which says what became of it; or each
+    whole batch to `deliver_batch`, which says how many became what.
 
     Stops at a short batch, or after `rounds` batches: the next pass goes on from there.
     """
+    if (deliver is None) == (deliver_batch is None):
+        raise TypeError("Pass exactly one of deliver and deliver_batch.")
     recovered = followups_recover_stale(now=now)
     outcomes: Counter[str] = Counter()
     for _batch in itertools.count() if rounds is None else range(rounds):
         claims = followups_claim_due(limit=limit, worker=worker, now=now)
-        for claim in claims:
-            outcomes[deliver(claim)] += 1
+        if deliver_batch is not None:
+            if claims:
+                outcomes.update(deliver_batch(claims))
+        else:
+            for claim in claims:
+                outcomes[deliver(claim)] += 1  # type: ignore[misc]
         if len(claims) < limit:
             break
     return DispatchPass(recovered["released"], recovered["abandoned"], dict(outcomes))
 
 
 # -- sending -----------------------------------------------------------------------------
+#
+# A claimed batch is sent in three moves.
+#
+# 1. The checks, in one transaction and a fixed number of queries whatever the batch's size:
+#    the batch's rows, its customers' preferences (locked, so two dispatchers cannot both slip
+#    one customer under the weekly cap), their consents, the brands' caps and the customers'
+#    recent messages. A refused row is closed with its reason. An allowed row is *cleared*:
+#    still claimed, with `sending_at` set, which counts towards the weekly cap for every other
+#    dispatcher from that commit on.
+# 2. The messages are built, each brand's catalogue read once.
+# 3. They go through one mail connection, SEND_WINDOW at a time: the window's rows move to
+#    `sending` (committed) before the first of them is handed over, and to `sent` once the
+#    last was accepted. A worker killed mid-batch leaves at most one window whose outcome is
+#    unknown (closed as failed by recovery, never sent twice); the writes cost two statements
+#    per window, not two per message.
+
+# The most messages a worker killed mid-batch can leave with an unknown outcome. Each window
+# costs two committed writes, so at 50 they are a small share of the time a message takes.
+SEND_WINDOW = 50
 
 
-def _end(row: FollowUp, state: str, reason: str) -> None:
-    FollowUp.objects.filter(pk=row.pk, state=row.state, claimed_by=row.claimed_by).update(
-        state=state, reason=reason[:300]
+def _counts_towards_cap(since: dt.datetime) -> Q:
+    """Follow-ups that use up a customer's weekly cap: sent, being sent, or cleared to send."""
+    return (
+        Q(state=FollowUp.State.SENT, sent_at__gt=since)
+        | Q(state=FollowUp.State.SENDING, sending_at__gt=since)
+        | Q(state=FollowUp.State.CLAIMED, sending_at__gt=since)
     )
 
 
-def _refusal(
-    row: FollowUp, preference: ContactPreference, now: dt.datetime
-) -> tuple[str, str] | None:
+@dataclass(frozen=True, slots=True)
+class _Customer:
+    """What the send-time checks know about one customer of one brand."""
+
+    preference: ContactPreference
+    consented: bool
+    cap: int
+    recent: int  # messages counting towards the cap, outside the batch being checked
+
+
+def _preferences_locked(
+    pairs: set[tuple[int, str]],
+) -> dict[tuple[int, str], ContactPreference]:
+    """These customers' preferences, created where missing (every kind on), locked until the
+    transaction ends; in id order, so two dispatchers never wait on each other in a circle."""
+    brands, emails = {b for b, _ in pairs}, {e for _, e in pairs}
+
+    def read() -> dict[tuple[int, str], ContactPreference]:
+        found = ContactPreference.objects.select_for_update().filter(
+            brand_id__in=brands, email__in=emails
+        )
+        return {
+            (p.brand_id, p.email): p for p in found.order_by("pk") if (p.brand_id, p.email) in pairs
+        }
+
+    found = read()
+    missing = pairs - found.keys()
+    if missing:
+        ContactPreference.objects.bulk_create(
+            [ContactPreference(brand_id=b, email=e) for b, e in sorted(missing)],
+            ignore_conflicts=True,
+        )
+        found = read()
+    for brand_id, email in pairs - found.keys():
+        # Not storable in bulk (an address the constraint refuses): the one-row path says why.
+        found[brand_id, email] = preference_ensure(brand_id=brand_id, email=email, lock=True)
+    return found
+
+
+def _customers(rows: list[FollowUp], now: dt.datetime) -> dict[tuple[int, str], _Customer]:
+    """The checks' facts for every customer in `rows`, in five queries whatever their number."""
+    pairs = {(row.brand_id, row.email) for row in rows}
+    brands, emails = {b for b, _ in pairs}, {e for _, e in pairs}
+    preferences = _preferences_locked(pairs)
+    normalised = {(b, e): email_normalise(e) for b, e in pairs}
+    consented = set(
+        Consent.objects.filter(
+            brand_id__in=brands,
+            email__in={e for e in normalised.values() if e},
+            confirmed_at__isnull=False,
+            withdrawn_at__isnull=True,
+        )
+        .order_by()
+        .values_list("brand_id", "email")
+        .distinct()
+    )
+    # A brand whose owner never created its settings has the default cap.
+    default_cap = BrandFollowUpSettings._meta.get_field("weekly_cap").get_default()
+    caps = dict(
+        BrandFollowUpSettings.objects.filter(brand_id__in=brands).values_list(
+            "brand_id", "weekly_cap"
+        )
+    )
+    recent = {
+        (r["brand_id"], r["email"]): r["n"]
+        for r in FollowUp.objects.filter(brand_id__in=brands, email__in=emails)
+        .filter(_counts_towards_cap(now - CAP_WINDOW))
+        .exclude(pk__in=[row.pk for row in rows])
+        .order_by()
+        .values("brand_id", "email")
+        .annotate(n=Count("id"))
+    }
+    return {
+        (b, e): _Customer(
+            preference=preferences[b, e],
+            consented=bool(normalised[b, e]) and (b, normalised[b, e]) in consented,
+            cap=caps.get(b, default_cap),
+            recent=recent.get((b, e), 0),
+        )
+        for b, e in pairs
+    }
+
+
+def _refusal(row: FollowUp, customer: _Customer, recent: int) -> tuple[str, str] | None:
     """Why this follow-up must not go out now: (state, reason); None when it may."""
     purchase = row.purchase
+    preference = customer.preference
     if purchase.status == purchase.Status.REFUNDED:
         return FollowUp.State.CANCELLED, "The purchase was refunded."
     if preference.unsubscribed_at is not None:
         return FollowUp.State.CANCELLED, "The customer unsubscribed."
     if not preference.wants(row.step.kind):
         return FollowUp.State.SKIPPED, f"The customer turned off {row.step.get_kind_display()}."
-    if not consent_active(brand=row.brand, email=row.email):
+    if not customer.consented:
         return (
             FollowUp.State.SKIPPED,
             "No consent to follow-ups (never given, never confirmed, or withdrawn).",
         )
-    # A brand whose owner never created its settings has the default cap.
-    cap = (followup_settings_of(row.brand_id) or BrandFollowUpSettings()).weekly_cap
-    since = now - CAP_WINDOW
-    recent = (
-        FollowUp.objects.filter(brand_id=row.brand_id, email=row.email)
-        .filter(
-            Q(state=FollowUp.State.SENT, sent_at__gt=since)
-            | Q(state=FollowUp.State.SENDING, sending_at__gt=since)
-        )
-        .exclude(pk=row.pk)
-        .count()
-    )
-    if recent >= cap:
+    if recent >= customer.cap:
         return (
             FollowUp.State.SKIPPED,
             f"Weekly cap: this customer already had {recent} follow-up(s) in the last 7 days "
-            f"(the brand allows {cap}).",
+            f"(the brand allows {customer.cap}).",
         )
     return None
+
+
+@transaction.atomic
+def _batch_check(
+    *, claim: str, ids: Sequence[int] | None, now: dt.datetime, outcomes: dict[int, SendOutcome]
+) -> list[tuple[FollowUp, ContactPreference]]:
+    """Check every row the claim holds; close the refused, clear the rest (returned in order)."""
+    rows = (
+        FollowUp.objects.select_for_update(of=("self",))
+        .select_related(
+            "purchase__response__version", "step__plan__assessment", "brand", "item__product"
+        )
+        # The version's definition is large and already compiled: leave it in the database.
+        .defer("purchase__response__version__definition")
+        .filter(state=FollowUp.State.CLAIMED, claimed_by=claim)
+        .order_by("scheduled_for", "id")
+    )
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    rows = list(rows)
+    if not rows:
+        return []
+    customers = _customers(rows, now)
+    used: Counter[tuple[int, str]] = Counter()  # cleared in this batch, per customer
+    refused: dict[tuple[str, str], list[int]] = {}
+    cleared = []
+    for row in rows:
+        customer = customers[row.brand_id, row.email]
+        refusal = _refusal(row, customer, customer.recent + used[row.brand_id, row.email])
+        if refusal is None:
+            used[row.brand_id, row.email] += 1
+            cleared.append((row, customer.preference))
+        else:
+            refused.setdefault(refusal, []).append(row.pk)
+            outcomes[row.pk] = "cancelled" if refusal[0] == FollowUp.State.CANCELLED else "skipped"
+    for (state, reason), pks in refused.items():
+        FollowUp.objects.filter(pk__in=pks).update(state=state, reason=reason[:300])
+    if cleared:
+        FollowUp.objects.filter(pk__in=[row.pk for row, _ in cleared]).update(sending_at=now)
+    return cleared
+
+
+def _handed_over(pks: list[int], *, claim: str, now: dt.datetime) -> None:
+    if pks:
+        FollowUp.objects.filter(pk__in=pks, state=FollowUp.State.SENDING, claimed_by=claim).update(
+            state=FollowUp.State.SENT, sent_at=now
+        )
+
+
+def _send_windows(
+    messages: list[tuple[FollowUp, EmailMultiAlternatives]],
+    *,
+    claim: str,
+    now: dt.datetime,
+    outcomes: dict[int, SendOutcome],
+) -> None:
+    """Hand the built messages to one mail connection, SEND_WINDOW at a time (see above)."""
+    mailer = mail.mailers.default
+    opened = False
+    try:
+        for start in range(0, len(messages), SEND_WINDOW):
+            window = messages[start : start + SEND_WINDOW]
+            pks = [row.pk for row, _ in window]
+            moved = FollowUp.objects.filter(
+                pk__in=pks, state=FollowUp.State.CLAIMED, claimed_by=claim
+            ).update(state=FollowUp.State.SENDING, sending_at=now, attempts=F("attempts") + 1)
+            if moved != len(pks):
+                # Someone acted on a row since the checks (an unsubscribe, a refund, recovery):
+                # only the rows that moved are ours to send.
+                ours = set(
+                    FollowUp.objects.filter(
+                        pk__in=pks, state=FollowUp.State.SENDING, claimed_by=claim
+                    ).values_list("pk", flat=True)
+                )
+                window = [(row, message) for row, message in window if row.pk in ours]
+            handed: list[int] = []
+            for position, (row, message) in enumerate(window):
+                row.attempts += 1
+                guarded = FollowUp.objects.filter(
+                    pk=row.pk, state=FollowUp.State.SENDING, claimed_by=claim
+                )
+                try:
+                    if not opened:
+                        mailer.open()
+                        opened = True
+                    mailer.send_messages([message])
+                except (smtplib.SMTPException, OSError) as error:
+                    permanent = isinstance(error, smtplib.SMTPRecipientsRefused) or (
+                        isinstance(error, smtplib.SMTPResponseException)
+                        and 500 <= error.smtp_code < 600
+                    )
+                    if permanent or row.attempts >= MAX_ATTEMPTS:
+                        guarded.update(
+                            state=FollowUp.State.FAILED,
+                            reason=(
+                                f"After {row.attempts} attempt(s) the mail server refused: {error}"
+                            )[:300],
+                        )
+                        log.warning("Follow-up %s failed: %s", row.pk, error)
+                        outcomes[row.pk] = "failed"
+                        continue
+                    # The server did not take this message (no 250 after DATA), nor any after
+                    # it: they go back to claimed, and trying again cannot make a duplicate.
+                    _handed_over(handed, claim=claim, now=now)
+                    outcomes.update(dict.fromkeys(handed, "sent"))
+                    untried = [r.pk for r, _ in window[position:]]
+                    FollowUp.objects.filter(
+                        pk__in=untried, state=FollowUp.State.SENDING, claimed_by=claim
+                    ).update(state=FollowUp.State.CLAIMED, sending_at=None)
+                    later = [r.pk for r, _ in messages[start + SEND_WINDOW :]]
+                    FollowUp.objects.filter(
+                        pk__in=later, state=FollowUp.State.CLAIMED, claimed_by=claim
+                    ).update(sending_at=None)
+                    done = {pk: o for pk, o in outcomes.items() if pk not in {*untried, *later}}
+                    raise TransientSendError(f"Follow-up {row.pk}: {error}", done) from error
+                except Exception as error:
+                    # A bug (in a mail backend, say) must not leave the row "sending" forever.
+                    guarded.update(
+                        state=FollowUp.State.FAILED,
+                        reason=f"Could not hand the message over: {error}"[:300],
+                    )
+                    log.exception("Follow-up %s could not be handed over", row.pk)
+                    outcomes[row.pk] = "failed"
+                    continue
+                handed.append(row.pk)
+            _handed_over(handed, claim=claim, now=now)
+            outcomes.update(dict.fromkeys(handed, "sent"))
+    finally:
+        if opened:
+            mailer.close()
+
+
+def followups_send_claimed(
+    *, claim: str, ids: Sequence[int] | None = None, now: dt.datetime | None = None
+) -> dict[int, SendOutcome]:
+    """Re-check and send the follow-ups `claim` holds (only those in `ids`, when given); what
+    became of each. Safe to call twice with the same claim: a row is sent at most once.
+
+    The checks cost the same few queries for one row or a whole batch. Raises
+    TransientSendError when the mail server could not take a message now: the rows not handed
+    over stay claimed, for the caller to retry, and the error carries what was done.
+    """
+    now = now or timezone.now()
+    outcomes: dict[int, SendOutcome] = dict.fromkeys(ids or (), "not_claimed")
+    cleared = _batch_check(claim=claim, ids=ids, now=now, outcomes=outcomes)
+    catalogues: dict[int, list[engine.Product]] = {}
+    messages = []
+    for row, preference in cleared:
+        try:
+            if row.brand_id not in catalogues:
+                catalogues[row.brand_id] = catalogue_for_facts(row.brand_id)
+            facts = response_facts(row.purchase.response, products=catalogues[row.brand_id])
+            messages.append((row, followup_message(row, preference, facts=facts)))
+        except Exception as error:
+            # A bug (a broken template, say) fails this row, not the batch.
+            FollowUp.objects.filter(
+                pk=row.pk, state=FollowUp.State.CLAIMED, claimed_by=claim
+            ).update(
+                state=FollowUp.State.FAILED, reason=f"Could not build the message: {error}"[:300]
+            )
+            log.exception("Follow-up %s could not be built", row.pk)
+            outcomes[row.pk] = "failed"
+    _send_windows(messages, claim=claim, now=now, outcomes=outcomes)
+    return outcomes
 
 
 def followup_send(*, followup_id: int, claim: str, now: dt.datetime | None = None) -> SendOutcome:
@@ -252,61 +527,7 @@ def followup_send(*, followup_id: int, claim: str, now: dt.datetime | None = Non
     Raises TransientSendError when the mail server could not take it now (the row is claimed
     again, for the caller to retry).
     """
-    now = now or timezone.now()
-    with transaction.atomic():
-        row = (
-            FollowUp.objects.select_for_update(of=("self",))
-            .select_related(
-                "purchase__response__version", "step__plan__assessment", "brand", "item__product"
-            )
-            # The version's definition is large and already compiled: leave it in the database.
-            .defer("purchase__response__version__definition")
-            .filter(pk=followup_id, state=FollowUp.State.CLAIMED, claimed_by=claim)
-            .first()
-        )
-        if row is None:
-            return "not_claimed"
-        # Locking the customer's preference row serialises sends to one customer, so two
-        # workers cannot both slip under the weekly cap.
-        preference = preference_ensure(brand_id=row.brand_id, email=row.email, lock=True)
-        refused = _refusal(row, preference, now)
-        if refused is not None:
-            state, reason = refused
-            _end(row, state, reason)
-            return "cancelled" if state == FollowUp.State.CANCELLED else "skipped"
-        row.state = FollowUp.State.SENDING
-        row.sending_at = now
-        row.attempts += 1
-        row.save(update_fields=["state", "sending_at", "attempts"])
-
-    guarded = FollowUp.objects.filter(pk=row.pk, state=FollowUp.State.SENDING, claimed_by=claim)
-    try:
-        message = followup_message(row, preference)
-        message.send()
-    except (smtplib.SMTPException, OSError) as error:
-        permanent = isinstance(error, smtplib.SMTPRecipientsRefused) or (
-            isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
-        )
-        if permanent or row.attempts >= MAX_ATTEMPTS:
-            guarded.update(
-                state=FollowUp.State.FAILED,
-                reason=f"After {row.attempts} attempt(s) the mail server refused: {error}"[:300],
-            )
-            log.warning("Follow-up %s failed: %s", row.pk, error)
-            return "failed"
-        # The server did not accept the message (no 250 after DATA), so trying again cannot
-        # make a duplicate.
-        guarded.update(state=FollowUp.State.CLAIMED, sending_at=None)
-        raise TransientSendError(f"Follow-up {row.pk}: {error}") from error
-    except Exception as error:
-        # A bug (a broken template, say) must not leave the row "sending" forever.
-        guarded.update(
-            state=FollowUp.State.FAILED, reason=f"Could not build the message: {error}"[:300]
-        )
-        log.exception("Follow-up %s could not be built", row.pk)
-        return "failed"
-    guarded.update(state=FollowUp.State.SENT, sent_at=now)
-    return "sent"
+    return followups_send_claimed(claim=claim, ids=[followup_id], now=now)[followup_id]
 
 
 # -- the message -------------------------------------------------------------------------
@@ -362,9 +583,13 @@ def followup_language(row: FollowUp) -> str:
     return languages[0]
 
 
-def followup_values(row: FollowUp, language: str) -> dict[str, str]:
-    """What {first_name}, {product}, {outcome}, {insights} and {brand} stand for."""
-    facts = response_facts(row.purchase.response)
+def followup_values(
+    row: FollowUp, language: str, *, facts: ResponseFacts | None = None
+) -> dict[str, str]:
+    """What {first_name}, {product}, {outcome}, {insights} and {brand} stand for (`facts`: the
+    purchase's response evaluated, when the caller already has it)."""
+    if facts is None:
+        facts = response_facts(row.purchase.response)
     product = row.item.product if row.item and row.item.product else None
     insights = []
     if facts.assessment is not None:
@@ -436,7 +661,9 @@ def followup_email_render(
     return FollowupEmail(subject=subject, text=text, html=html)
 
 
-def followup_message(row: FollowUp, preference: ContactPreference) -> EmailMultiAlternatives:
+def followup_message(
+    row: FollowUp, preference: ContactPreference, *, facts: ResponseFacts | None = None
+) -> EmailMultiAlternatives:
     """The e-mail for a follow-up: plain text and HTML, the brand's look, one-click unsubscribe."""
     language = followup_language(row)
     brand = row.brand
@@ -444,7 +671,7 @@ def followup_message(row: FollowUp, preference: ContactPreference) -> EmailMulti
     email = followup_email_render(
         brand=brand,
         step=row.step,
-        values=followup_values(row, language),
+        values=followup_values(row, language, facts=facts),
         language=language,
         page_url=absolute(reverse("followups:page", args=[row.token])),
         preferences_url=absolute(reverse("followups:preferences", args=[preference.token])),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
@@ -10,8 +11,8 @@ from django.core.management.base import BaseCommand
 from assessments.followups.services import (
     Claim,
     TransientSendError,
-    followup_send,
     followups_dispatch_due,
+    followups_send_claimed,
 )
 
 
@@ -27,10 +28,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["queue"]:
-            from assessments.tasks import followup_queue as deliver
+            from assessments.tasks import followups_queue_batch as deliver
         else:
             deliver = self.send
-        done = followups_dispatch_due(deliver=deliver, limit=options["batch"], worker="command")
+        done = followups_dispatch_due(
+            deliver_batch=deliver, limit=options["batch"], worker="command"
+        )
         outcomes = sorted(done.outcomes.items())
         summary = ", ".join(f"{n} {what}" for what, n in outcomes) or "nothing due"
         self.stdout.write(
@@ -39,10 +42,13 @@ class Command(BaseCommand):
             f"closed {done.abandoned} interrupted send(s))."
         )
 
-    def send(self, claim: Claim) -> str:
+    def send(self, claims: list[Claim]) -> Counter[str]:
+        ids = [claim.followup_id for claim in claims]
         try:
-            return followup_send(followup_id=claim.followup_id, claim=claim.claim)
+            return Counter(followups_send_claimed(claim=claims[0].claim, ids=ids).values())
         except TransientSendError as error:
-            # Left claimed; the next pass (after the claim timeout) tries again.
+            # What was not handed over is left claimed; the next pass (after the claim
+            # timeout) tries again.
             self.stderr.write(f"Will retry later: {error}")
-            return "retry"
+            done = Counter(error.done.get(pk, "retry") for pk in ids)
+            return done
