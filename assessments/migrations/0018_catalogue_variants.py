@@ -11,7 +11,7 @@ import assessments.models.fields
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0016_product_priority"),
+        ("assessments", "0017_footprint_photos"),
     ]
 
     operations = [

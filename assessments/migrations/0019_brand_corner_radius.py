@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0016_product_priority'),
+        ('assessments', '0018_catalogue_variants'),
     ]
 
     operations = [
