@@ -12,6 +12,7 @@ from celery import Celery
 from celery.contrib.testing.worker import start_worker
 
 from core import requestid
+from core.celery import app as product_app
 from core.logs import JsonFormatter
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,9 @@ def test_the_access_line_is_json_with_the_request_id_route_and_status(client):
 
 def test_a_task_queued_during_a_request_runs_with_that_request_id():
     """A real worker (in a thread, on an in-memory broker) sees the id the publisher had."""
-    app = Celery("request-id-test", broker="memory://", backend="cache+memory://")
+    app = Celery(
+        "request-id-test", broker="memory://", backend="cache+memory://", set_as_current=False
+    )
     app.conf.task_always_eager = False
     seen: list[str] = []
 
@@ -69,6 +72,17 @@ def test_a_task_queued_during_a_request_runs_with_that_request_id():
         logging.getLogger("tests.ops").info("inside the task")
         return requestid.current.get()
 
+    try:
+        _run_in_worker(app, remember)
+    finally:
+        # The test worker makes its app the current one; the product's tasks must not follow
+        # it onto an in-memory broker that nothing serves once this test is over.
+        product_app.set_current()
+        product_app.set_default()
+    assert seen == ["req-from-the-web-1", ""]
+
+
+def _run_in_worker(app: Celery, remember) -> None:
     with start_worker(app, pool="solo", perform_ping_check=False):
         token = requestid.current.set("req-from-the-web-1")
         try:
@@ -78,4 +92,3 @@ def test_a_task_queued_during_a_request_runs_with_that_request_id():
         assert result.get(timeout=10) == "req-from-the-web-1"
         # A task queued outside any request runs with no id, not the previous task's.
         assert remember.delay().get(timeout=10) == ""
-    assert seen == ["req-from-the-web-1", ""]

@@ -225,7 +225,7 @@ def test_sending_the_step_again_without_the_tick_lets_the_kept_photo_go(client, 
 def test_the_photo_step_and_its_reasons_speak_spanish(client, finder):
     response = start(client, finder, language="es")
     html = client.get(step_url(response, "photo")).content.decode()
-    assert f"Guardad mi foto {KEEP_DAYS} días para que el personal pueda verla conmigo." in html
+    assert f"Guardar mi foto {KEEP_DAYS} días para que el personal pueda verla conmigo." in html
     page = send(client, response, {"photo-arch_photo": upload(dark_photo())})
     html = client.get(page["Location"]).content.decode()
     assert (
