@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import heapq
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -36,31 +37,58 @@ class Product:
     priority: int = 0  # the brand's: among equal scores, higher comes first (then the sku)
     tags: frozenset[str] = frozenset()
     variants: tuple[Variant, ...] = ()
-    # Each variant's full attributes (the product's, with the variant's own over them), in order.
-    merged: tuple[Mapping[str, Any], ...] = field(default=(), init=False, compare=False)
     # The attribute names any variant sets: when none is weighed, one score serves every variant.
     varied: frozenset[str] = field(default=frozenset(), init=False, compare=False)
-    # The product's attributes with each varied one holding every variant's values: a filter
-    # this refuses, every variant refuses.
-    union: Mapping[str, Any] = field(default_factory=dict, init=False, compare=False)
+    # For each varied attribute, which variants have each value: a bit per variant, so that a
+    # filter finds the variants that pass it with a lookup per wanted value.
+    by_value: Mapping[str, Mapping[Any, int]] = field(
+        default_factory=dict, init=False, compare=False
+    )
+    everyone: int = field(default=0, init=False, compare=False)  # a bit for each variant
 
     def __post_init__(self) -> None:
         if self.variants:
-            merged = tuple({**self.attributes, **v.attributes} for v in self.variants)
             varied = frozenset(name for v in self.variants for name in v.attributes)
-            union = dict(self.attributes)
-            for name in varied:
-                values = dict.fromkeys(value for m in merged for value in _values(m.get(name)))
-                union[name] = list(values)
-            object.__setattr__(self, "merged", merged)
-            object.__setattr__(self, "varied", varied)
-            object.__setattr__(self, "union", union)
+            # What filters read of the variants, by attribute: each variant's values.
+            layout = tuple(
+                (name, tuple(_values(self.merged(i).get(name)) for i in range(len(self.variants))))
+                for name in sorted(varied)
+            )
+            shared = _variant_index(layout)
+            object.__setattr__(self, "varied", shared[0])
+            object.__setattr__(self, "by_value", shared[1])
+            object.__setattr__(self, "everyone", (1 << len(self.variants)) - 1)
+
+    def merged(self, index: int) -> Mapping[str, Any]:
+        """The full attributes of the variant at `index`: the product's, with its own over them.
+        Made when asked (for the few products shown), not kept: a catalogue of thousands stays
+        small enough for ranking to run through it from the processor's cache."""
+        return {**self.attributes, **self.variants[index].attributes}
 
     def in_catalogue(self, tags: frozenset[str], skus: frozenset[str]) -> bool:
         """Whether an assessment whose catalogue is these tags and skus offers this product."""
         if self.sku in skus or not tags.isdisjoint(self.tags):
             return True
         return any(v.sku in skus for v in self.variants) if skus else False
+
+
+@functools.lru_cache(maxsize=4096)
+def _variant_index(
+    layout: tuple[tuple[str, tuple[tuple[Any, ...], ...]], ...],
+) -> tuple[frozenset[str], Mapping[str, Mapping[Any, int]]]:
+    """The varied attribute names and, for each, which variants (a bit each) have each value.
+
+    Shared by every product whose variants are laid out alike (a women's and a men's fit, the
+    same sizes): a catalogue of thousands then holds a few of these, not one per product, and
+    ranking reads them from the processor's cache.
+    """
+    by_value: dict[str, dict[Any, int]] = {}
+    for name, values in layout:
+        index = by_value[name] = {}
+        for bit, held in enumerate(values):
+            for value in held:
+                index[value] = index.get(value, 0) | 1 << bit
+    return frozenset(name for name, _values in layout), MappingProxyType(by_value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,9 +179,6 @@ def rank(
     # said: it is filler, not a recommendation.
     weighs = bool(weighing.fit_rules or weighing.pref_rules or weighing.outcome_attribute)
     weighed = weighing.weighed
-    # With one filtered attribute at most, the union of the variants' values answers for them
-    # all; with more, a woman's size 38 needs one variant that is both.
-    several = len({attribute for attribute, _wanted in filters}) > 1
     passed = []
     for product in products:
         if not product.variants:
@@ -161,34 +186,24 @@ def rank(
             if filters and not _passes(attributes, filters):
                 continue
             points, variant = score(attributes), -1
-        elif product.varied.isdisjoint(weighed):
-            # The variants score alike: one score; which variant is shown is settled for the
-            # few products shown.
-            union = product.union  # holds the product's own value of every weighed attribute
-            if filters and not _passes(union, filters):
-                continue
-            if several and _first_passing(product, filters) is None:
-                continue
-            points, variant = score(union), None
-        elif filters and not _passes(product.union, filters):
-            continue  # no variant can pass what their values together do not
         else:
-            found = _best_variant(product, filters, score)
-            if found is None:
+            passing = _passing(product, filters) if filters else product.everyone
+            if not passing:
                 continue
-            points, variant = found
+            if product.varied.isdisjoint(weighed):
+                # The variants score alike (they differ in a size, a fit, nothing weighed): the
+                # product's own attributes give their score, and the first that passes is shown.
+                points = score(product.attributes)
+                variant = (passing & -passing).bit_length() - 1
+            else:
+                points, variant = _best_variant(product, passing, score)
         if weighs and points <= 0:
             continue
         passed.append((-points, -product.priority, product.sku, product, variant))
     if not passed:
         return _fallback(spec, products, filters)
     top = heapq.nsmallest(spec.count + spec.alternatives, passed, key=lambda row: row[:3])
-    ranked = [
-        weighing.explained(
-            product, n, _first_passing(product, filters) if variant is None else variant
-        )
-        for n, (_p, _r, _s, product, variant) in enumerate(top, start=1)
-    ]
+    ranked = [weighing.explained(row[3], n, row[4]) for n, row in enumerate(top, start=1)]
     if len(ranked) > 1:
         first, second = ranked[0], ranked[1]
         by_priority = top[0][3].priority > top[1][3].priority
@@ -199,28 +214,40 @@ def rank(
     )
 
 
-def _first_passing(product: Product, filters: list[tuple[str, frozenset[Any]]]) -> int | None:
-    """The index of the product's first variant that passes the filters; None if none does."""
-    for index, attributes in enumerate(product.merged):
-        if not filters or _passes(attributes, filters):
-            return index
-    return None
+def _passing(product: Product, filters: list[tuple[str, frozenset[Any]]]) -> int:
+    """The product's variants that pass every filter, a bit each (0: none does)."""
+    mask = product.everyone
+    by_value = product.by_value
+    for attribute, wanted in filters:
+        index = by_value.get(attribute)
+        if index is None:  # no variant changes it: the product's own value decides for all
+            value = product.attributes.get(attribute)
+            if value.__class__ is str:
+                if value not in wanted:
+                    return 0
+            elif wanted.isdisjoint(_hashable(value)):
+                return 0
+            continue
+        found = 0
+        for value in wanted:
+            found |= index.get(value, 0)
+        mask &= found
+        if not mask:
+            return 0
+    return mask
 
 
 def _best_variant(
-    product: Product,
-    filters: list[tuple[str, frozenset[Any]]],
-    score: Callable[[Mapping[str, Any]], float],
-) -> tuple[float, int] | None:
-    """The score and index of the best scoring variant that passes the filters (the first of
-    equals); None when none passes. For variants that differ in something weighed."""
-    best: tuple[float, int] | None = None
-    for index, attributes in enumerate(product.merged):
-        if filters and not _passes(attributes, filters):
-            continue
-        points = score(attributes)
-        if best is None or points > best[0]:
-            best = (points, index)
+    product: Product, passing: int, score: Callable[[Mapping[str, Any]], float]
+) -> tuple[float, int]:
+    """The score and index of the best scoring of the `passing` variants (the first of equals),
+    for variants that differ in something weighed."""
+    best = (0.0, -1)
+    for index in range(len(product.variants)):
+        if passing >> index & 1:
+            points = score(product.merged(index))
+            if best[1] < 0 or points > best[0]:
+                best = (points, index)
     return best
 
 
@@ -319,7 +346,7 @@ class _Weighing:
         with its score and its reasons, strongest first."""
         if variant is not None and variant < 0:
             variant = None
-        attributes = product.attributes if variant is None else product.merged[variant]
+        attributes = product.attributes if variant is None else product.merged(variant)
         total = 0.0
         reasons: list[Reason] = []
         for fit in self.fits:
@@ -473,7 +500,8 @@ def _fallback_variant(
     size of hers; the variant the author named first among equals, then in order. None, the
     model alone, when no variant passes any filter and the author named none."""
     best, passes = named, -1
-    for variant, attributes in zip(product.variants, product.merged, strict=True):
+    for index, variant in enumerate(product.variants):
+        attributes = product.merged(index)
         count = sum(1 for rule in filters if _passes(attributes, [rule]))
         if count > passes or (count == passes and variant is named):
             best, passes = variant, count

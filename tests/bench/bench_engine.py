@@ -1,7 +1,10 @@
 """Benchmark the assessment engine: compile and validate time, scoring + ranking time.
 
 Run from the repository root: `.venv/bin/python tests/bench/bench_engine.py`. Prints one JSON
-line per figure (metric, value, unit, n, runs). Times are medians; nothing is asserted.
+line per figure (metric, value, unit, n, runs). Times are medians of the wall clock, except
+where 1,000 and 10,000 products are ranked side by side with and without variants: there each
+is the fastest CPU time of runs taken in turn, and `*_ratio` is variants over none (the issue
+asks for at most 1.2). Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -244,15 +247,20 @@ def main() -> None:
             "variants": with_variants(products),
             "variants_weighed": with_variants(products, weighed=True),
         }
+        # CPU time of this process, not the wall clock: on a shared machine other processes'
+        # work would otherwise land in whichever side happened to be running.
         gc.collect()
         timed: dict[str, list[float]] = {name: [] for name in catalogues}
         for _ in range(runs):
             for name, catalogue in catalogues.items():
-                timed[name].append(median_ms(lambda c=catalogue: score_and_rank(c), 1))
-        plain = statistics.median(timed["plain"])
+                started = time.process_time()
+                score_and_rank(catalogue)
+                timed[name].append((time.process_time() - started) * 1000)
+        # The fastest of the runs, as timeit reports: the run least disturbed by anything else.
+        plain = min(timed["plain"])
         emit("score_and_rank", plain, "ms", n=count, runs=runs)
         for name in ("variants", "variants_weighed"):
-            time_ms = statistics.median(timed[name])
+            time_ms = min(timed[name])
             emit(f"score_and_rank_{name}", time_ms, "ms", n=count, variants=2, runs=runs)
             emit(f"score_and_rank_{name}_ratio", time_ms / plain, "x", n=count, limit=1.2)
 
