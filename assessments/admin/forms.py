@@ -531,8 +531,9 @@ class BrandForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Left empty, the period is the default one rather than an error.
+        # Left empty, the period and the corners are the default ones rather than an error.
         self.fields["retention_days"].required = False
+        self.fields["corner_radius"].required = False
 
     def clean_logo(self) -> Any:
         return _clean_upload(self, "logo")
@@ -540,6 +541,10 @@ class BrandForm(forms.ModelForm):
     def clean_retention_days(self) -> int:
         value = self.cleaned_data.get("retention_days")
         return RETENTION_DAYS_DEFAULT if value is None else value
+
+    def clean_corner_radius(self) -> int:
+        value = self.cleaned_data.get("corner_radius")
+        return Brand._meta.get_field("corner_radius").get_default() if value is None else value
 
     def clean_sender_name(self) -> str:
         name = self.cleaned_data.get("sender_name") or ""

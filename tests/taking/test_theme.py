@@ -75,3 +75,27 @@ def test_e_mails_get_the_same_readable_colours_as_plain_values():
     assert contrast(theme["on_primary"], theme["primary"]) >= 4.5
     assert '"' not in theme["font"]  # it sits inside style="…"
     assert theme["radius"] == "12px"
+
+
+def test_the_brand_form_keeps_the_default_corners_when_the_radius_is_left_empty():
+    from assessments.admin.forms import BrandForm
+
+    data = {
+        "name": "Acme",
+        "slug": "acme",
+        "languages": '["en"]',
+        "primary_color": "#123456",
+        "accent_color": "#123456",
+        "text_color": "#111111",
+        "background_color": "#ffffff",
+        "font_family": "system-ui",
+        "allowed_origins": "[]",
+    }
+    for radius in ({}, {"corner_radius": ""}, {"corner_radius": "4"}, {"corner_radius": "30"}):
+        form = BrandForm({**data, **radius})
+        if radius.get("corner_radius") == "30":
+            assert "corner_radius" in form.errors  # past 24, cards would turn into pills
+            continue
+        assert form.is_valid(), form.errors
+        assert form.save().corner_radius == int(radius.get("corner_radius") or 12)
+        form.instance.delete()
