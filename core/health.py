@@ -74,9 +74,11 @@ class ProbeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        probe = PROBES.get(request.path_info.rstrip("/") or "/")
+        path = request.path_info.rstrip("/") or "/"
+        probe = PROBES.get(path)
         if probe is None or request.method not in ("GET", "HEAD"):
             return self.get_response(request)
+        request.probe = path  # type: ignore[attr-defined]  (the metrics' route label)
         response = probe(request)
         response["Cache-Control"] = "no-store"
         return response

@@ -43,6 +43,9 @@ LATENCY = Histogram(
 
 def _route(request: HttpRequest) -> str:
     """The URL pattern that answered (bounded, unlike paths full of tokens)."""
+    probe = getattr(request, "probe", None)  # answered by core.health before URL resolving
+    if probe:
+        return probe
     match = getattr(request, "resolver_match", None)
     if match is None:
         return "unmatched"

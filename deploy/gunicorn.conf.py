@@ -11,6 +11,11 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 timeout = 30
 graceful_timeout = 30
+# GUNICORN_PRELOAD=1 loads the app once in the master and forks workers from it, so a worker
+# replaced after max_requests starts without importing Django again. Measured on the stack
+# (25 customers, alternating rounds): 8.4 and 8.8 ms of web CPU per request with it, 8.6 and
+# 10.9 without, on a machine at load average 9 to 12: no clear gain, so it stays off.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "0") not in ("0", "")
 max_requests = 2000
 max_requests_jitter = 200
 # nginx writes the access log (JSON, with the request id); gunicorn's would repeat it.

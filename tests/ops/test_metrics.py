@@ -31,6 +31,12 @@ def test_metrics_count_requests_and_time_them_per_route(client):
     assert _sample(text, f'app_http_request_duration_seconds_count{{method="GET",{route}}}') >= 1
 
 
+def test_probes_are_counted_under_their_own_path(client):
+    client.get("/healthz")
+    text = client.get("/metrics").content.decode()
+    assert _sample(text, 'app_http_requests_total{method="GET",route="/healthz",status="200"}') >= 1
+
+
 def test_metrics_count_due_follow_ups_and_follow_ups_by_state(client):
     published = make_published(make_brand("metrics"))
     make_plan(published)
