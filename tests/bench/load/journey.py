@@ -12,6 +12,7 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -135,13 +136,23 @@ def path_of(url: str) -> str:
     return re.sub(r"^https?://[^/]+", "", url)
 
 
+def _no_pause() -> None:
+    return None
+
+
 def walk(
-    client: Any, base: str, journal: Journal, rng: random.Random, assessment: str | None = None
+    client: Any,
+    base: str,
+    journal: Journal,
+    rng: random.Random,
+    assessment: str | None = None,
+    pause: Callable[[], None] = _no_pause,
 ) -> str:
     """One customer from the landing page to the results; returns the response's token.
 
     `client` is a requests-like session (locust's HttpSession): requests are named by route so
     the figures group per endpoint; redirects are followed by hand, so each is its own request.
+    `pause` is called whenever a page with a form has arrived: the customer reading it.
     """
     assessment = assessment or rng.choice(ASSESSMENTS)
     journey = uuid.uuid4().hex
@@ -153,6 +164,7 @@ def walk(
     start = form_of(page.text, r"^/a/")
     if start is None:
         raise JourneyFailed(f"no start form on {assessment}")
+    pause()
     reply = _post(client, start.action, start.fill(rng), "POST start", headers)
     url = _redirect(reply, "POST start")
     token = ""
@@ -170,6 +182,7 @@ def walk(
         form = form_of(page.text, r"^/r/[^/]+/s/")
         if form is None:
             raise JourneyFailed(f"no step form on {url}")
+        pause()
         for _attempt in range(3):
             data = form.fill(rng)
             reply = _post(client, form.action, data, "POST step", headers)

@@ -138,6 +138,7 @@ def report(
         emit(
             bench="load",
             users=users,
+            think_s=os.environ.get("LOAD_THINK", "0,0"),
             endpoint=name,
             requests=requests,
             errors=failures,
@@ -151,6 +152,7 @@ def report(
     emit(
         bench="load_total",
         users=users,
+        think_s=os.environ.get("LOAD_THINK", "0,0"),
         seconds=seconds,
         requests=total_requests,
         errors=total_failures,
@@ -173,7 +175,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="http://127.0.0.1:8030")
     parser.add_argument("--stages", default="10:40,25:40,50:60,80:40", help="users:seconds,…")
+    parser.add_argument(
+        "--think",
+        default=os.environ.get("LOAD_THINK", "0,0"),
+        help="seconds each customer reads a page, as min,max (default 0,0: no reading)",
+    )
     args = parser.parse_args()
+    os.environ["LOAD_THINK"] = args.think
     updates_before = responses_updates()
     with tempfile.TemporaryDirectory(prefix="load-") as folder:
         for stage in args.stages.split(","):
