@@ -221,7 +221,7 @@ def followups_dispatch_due(
 
 # -- sending -----------------------------------------------------------------------------
 #
-# A claimed batch is sent in three moves.
+# A claimed batch is sent in two moves.
 #
 # 1. The checks, in one transaction and a fixed number of queries whatever the batch's size:
 #    the batch's rows, its customers' preferences (locked, so two dispatchers cannot both slip
@@ -229,12 +229,12 @@ def followups_dispatch_due(
 #    recent messages. A refused row is closed with its reason. An allowed row is *cleared*:
 #    still claimed, with `sending_at` set, which counts towards the weekly cap for every other
 #    dispatcher from that commit on.
-# 2. The messages are built, each brand's catalogue read once.
-# 3. They go through one mail connection, SEND_WINDOW at a time: the window's rows move to
-#    `sending` (committed) before the first of them is handed over, and to `sent` once the
-#    last was accepted. A worker killed mid-batch leaves at most one window whose outcome is
-#    unknown (closed as failed by recovery, never sent twice); the writes cost two statements
-#    per window, not two per message.
+# 2. The cleared rows go through one mail connection, SEND_WINDOW at a time, each message
+#    built just before it is handed over (a brand's catalogue read once per batch). The
+#    window's rows move to `sending` (committed) before the first of them is handed over, and
+#    to `sent` once the last was accepted. A worker killed mid-batch leaves at most one window
+#    whose outcome is unknown (closed as failed by recovery, never sent twice); the writes
+#    cost two statements per window, not two per message.
 
 # The most messages a worker killed mid-batch can leave with an unknown outcome. Each window
 # costs two committed writes, so at 50 they are a small share of the time a message takes.
@@ -405,13 +405,17 @@ def _handed_over(pks: list[int], *, claim: str, now: dt.datetime) -> None:
 
 
 def _send_windows(
-    messages: list[tuple[FollowUp, EmailMultiAlternatives]],
+    cleared: list[tuple[FollowUp, ContactPreference]],
+    build: Callable[[FollowUp, ContactPreference], EmailMultiAlternatives],
     *,
     claim: str,
     now: dt.datetime,
     outcomes: dict[int, SendOutcome],
 ) -> None:
-    """Hand the built messages to one mail connection, SEND_WINDOW at a time (see above)."""
+    """Build each message just before handing it to one mail connection, SEND_WINDOW rows
+    at a time (see above). One at a time: a whole batch of built messages held at once makes
+    the garbage collector scan them over and over, and costs more than the sending."""
+    messages = cleared
     mailer = mail.mailers.default
     opened = False
     try:
@@ -429,13 +433,24 @@ def _send_windows(
                         pk__in=pks, state=FollowUp.State.SENDING, claimed_by=claim
                     ).values_list("pk", flat=True)
                 )
-                window = [(row, message) for row, message in window if row.pk in ours]
+                window = [(row, pref) for row, pref in window if row.pk in ours]
             handed: list[int] = []
-            for position, (row, message) in enumerate(window):
+            for position, (row, preference) in enumerate(window):
                 row.attempts += 1
                 guarded = FollowUp.objects.filter(
                     pk=row.pk, state=FollowUp.State.SENDING, claimed_by=claim
                 )
+                try:
+                    message = build(row, preference)
+                except Exception as error:
+                    # A bug (a broken template, say) fails this row, not the batch.
+                    guarded.update(
+                        state=FollowUp.State.FAILED,
+                        reason=f"Could not build the message: {error}"[:300],
+                    )
+                    log.exception("Follow-up %s could not be built", row.pk)
+                    outcomes[row.pk] = "failed"
+                    continue
                 try:
                     if not opened:
                         mailer.open()
@@ -500,24 +515,15 @@ def followups_send_claimed(
     now = now or timezone.now()
     outcomes: dict[int, SendOutcome] = dict.fromkeys(ids or (), "not_claimed")
     cleared = _batch_check(claim=claim, ids=ids, now=now, outcomes=outcomes)
-    catalogues: dict[int, list[engine.Product]] = {}
-    messages = []
-    for row, preference in cleared:
-        try:
-            if row.brand_id not in catalogues:
-                catalogues[row.brand_id] = catalogue_for_facts(row.brand_id)
-            facts = response_facts(row.purchase.response, products=catalogues[row.brand_id])
-            messages.append((row, followup_message(row, preference, facts=facts)))
-        except Exception as error:
-            # A bug (a broken template, say) fails this row, not the batch.
-            FollowUp.objects.filter(
-                pk=row.pk, state=FollowUp.State.CLAIMED, claimed_by=claim
-            ).update(
-                state=FollowUp.State.FAILED, reason=f"Could not build the message: {error}"[:300]
-            )
-            log.exception("Follow-up %s could not be built", row.pk)
-            outcomes[row.pk] = "failed"
-    _send_windows(messages, claim=claim, now=now, outcomes=outcomes)
+    catalogues: dict[int, Sequence[engine.Product]] = {}
+
+    def build(row: FollowUp, preference: ContactPreference) -> EmailMultiAlternatives:
+        if row.brand_id not in catalogues:  # each brand's catalogue read once per batch
+            catalogues[row.brand_id] = catalogue_for_facts(row.brand_id)
+        facts = response_facts(row.purchase.response, products=catalogues[row.brand_id])
+        return followup_message(row, preference, facts=facts)
+
+    _send_windows(cleared, build, claim=claim, now=now, outcomes=outcomes)
     return outcomes
 
 
