@@ -77,7 +77,6 @@ def request_link(request: HttpRequest, brand_slug: str) -> HttpResponse:
     brand = _brand(brand_slug)
     language = _language(request, brand)
     form = AddressForm(request.POST if request.method == "POST" else None)
-    status = 200
     if request.method == "POST":
         refused = _own_site_only(request) or _rate_limited(request, brand, language)
         if refused is not None:
@@ -85,7 +84,8 @@ def request_link(request: HttpRequest, brand_slug: str) -> HttpResponse:
         if form.is_valid():
             data_link_send(brand=brand, email=form.cleaned_data["email"], language=language)
             return see_other(_request_url(brand, language, sent="1"))
-        status = 422
+        # Otherwise the form again with what to fix, as a 200: a customer's slip is no error of
+        # the page, and browsers log every 4xx page as one in the console.
     context = {
         "brand": brand,
         "form": form,
@@ -93,7 +93,7 @@ def request_link(request: HttpRequest, brand_slug: str) -> HttpResponse:
         "action": _request_url(brand, language),
         "hours": _link_hours(),
     }
-    return render_in(request, REQUEST, context, language=language, status=status)
+    return render_in(request, REQUEST, context, language=language)
 
 
 def _link_hours() -> int:
@@ -124,7 +124,6 @@ def _data_page(
     token: str,
     *,
     form: EraseForm | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     language = _language(request, brand, link.language)
     context: dict[str, Any] = {
@@ -136,7 +135,7 @@ def _data_page(
         "erase_url": reverse("privacy:erase", args=[brand.slug, token]),
         "request_url": _request_url(brand, language),
     }
-    return render_in(request, DATA, context, language=language, status=status)
+    return render_in(request, DATA, context, language=language)
 
 
 @never_cache
@@ -188,7 +187,7 @@ def erase(request: HttpRequest, brand_slug: str, token: str) -> HttpResponse:
         return link
     form = EraseForm(request.POST)
     if not form.is_valid():
-        return _data_page(request, brand, link, token, form=form, status=422)
+        return _data_page(request, brand, link, token, form=form)
     customer_data_erase(brand=brand, email=link.email)
     language = _language(request, brand, link.language)
     return see_other(

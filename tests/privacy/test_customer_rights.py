@@ -93,7 +93,7 @@ def test_an_address_known_only_to_another_brand_gets_no_link(bought, db, client)
 def test_what_is_not_an_address_is_a_form_error_and_sends_nothing(bought, brand, client):
     for typed in ["", "ana", "ana@", "a" * 250 + "@example.com", "ana\x00@example.com"]:
         page = ask_for_link(client, brand, typed)
-        assert page.status_code == 422, typed
+        assert page.status_code == 200, typed
         assert 'aria-invalid="true"' in page.content.decode()
     assert mail.outbox == []
 
@@ -206,7 +206,7 @@ def test_a_download_link_opened_by_a_get_hands_out_nothing(bought, brand, client
 def test_erasing_asks_for_confirmation_first(bought, brand, client):
     path = opened_link(client, brand)
     page = client.post(path + "erase/", {})
-    assert page.status_code == 422
+    assert page.status_code == 200
     assert "Tick the box to confirm" in page.content.decode()
     assert Purchase.objects.count() == 1 and FollowUp.objects.count() == 3
 

@@ -1,8 +1,9 @@
 """One Django form per step of the demo shoe finder, read from its definition file.
 
-The same questions, choices and limits as the product asks; a question shown only under a
-condition (race_plan) is dropped from its form when the earlier answers say so, and the steps
-a `next` rule jumps over are left out through the wizard's condition_dict (see views.py).
+The same questions, choices and limits as the product asks (the footprint photo as an optional
+image field, which the wizard parks in its file storage); a question shown only under a condition
+(race_plan) is dropped from its form when the earlier answers say so, and the steps a `next` rule
+jumps over are left out through the wizard's condition_dict (see views.py).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def holds(condition: dict[str, Any] | None, answers: dict[str, Any]) -> bool:
         return any(holds(c, answers) for c in condition["any"])
     if "not" in condition:
         return not holds(condition["not"], answers)
+    if "answered" in condition:
+        return answers.get(condition["answered"]) not in (None, "", [])
     if "answer" in condition and "equals" in condition:
         value = answers.get(condition["answer"])
         if isinstance(value, list):
@@ -77,6 +80,9 @@ def question_field(question: dict[str, Any]) -> forms.Field | None:
             widget=forms.RadioSelect,
             **common,
         )
+    if kind == "footprint":
+        # The photo of a wet print: always optional; without one the drawings are asked.
+        return forms.ImageField(**{**common, "required": False})
     if kind == "info":
         return None
     raise ValueError(f"The peer does not know the question kind {kind!r}.")

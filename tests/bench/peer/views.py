@@ -3,8 +3,10 @@ the database session and renders the next step (no redirect)."""
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
+from django.core.files.storage import FileSystemStorage
 from django.shortcuts import render
 from formtools.wizard.views import SessionWizardView
 
@@ -43,6 +45,8 @@ def _condition_dict() -> dict[str, Any]:
 
 class ShoeWizard(SessionWizardView):
     template_name = "peer/step.html"
+    # A wizard with a file field must park uploads between steps (formtools' way).
+    file_storage = FileSystemStorage(location=tempfile.mkdtemp(prefix="peer-wizard-"))
 
     def get_form_kwargs(self, step: str | None = None) -> dict[str, Any]:
         form = dict(step_forms_by_key)[step]
