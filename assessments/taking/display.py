@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
@@ -594,6 +594,28 @@ def _products(
     return shown
 
 
+def apart(products: list[ProductResult], among: list[ProductResult]) -> list[ProductResult]:
+    """`products` with the reasons that tell each apart from the others `among` first.
+
+    A card shows its first reason; when every recommended product fits for the same reason
+    (the support the customer needs, say), that reason says nothing about which to choose, so
+    it moves behind the ones this product alone has. Nothing is dropped.
+    """
+    if len(among) < 2:
+        return products
+    shared = set(among[0].reasons).intersection(*(set(p.reasons) for p in among[1:]))
+    if not shared:
+        return products
+    return [
+        replace(
+            product,
+            reasons=[r for r in product.reasons if r not in shared]
+            + [r for r in product.reasons if r in shared],
+        )
+        for product in products
+    ]
+
+
 def results_context(
     result: FrozenResult, products: Sequence[Product], *, private: bool = True
 ) -> dict[str, Any]:
@@ -603,6 +625,12 @@ def results_context(
     language = result.language
     catalogue = {p.sku: p for p in products}
     outcome = result.outcome
+    recommended = _products(
+        result.recommended, catalogue, language, reasons=private, references=private
+    )
+    alternatives = _products(
+        result.alternatives, catalogue, language, reasons=private, references=private
+    )
     return {
         "traits": [trait for trait in result.traits if trait.assessed],
         "fewer": result.fewer,
@@ -612,12 +640,8 @@ def results_context(
         )
         if outcome is not None
         else None,
-        "recommended": _products(
-            result.recommended, catalogue, language, reasons=private, references=private
-        ),
-        "alternatives": _products(
-            result.alternatives, catalogue, language, reasons=private, references=private
-        ),
+        "recommended": apart(recommended, recommended),
+        "alternatives": apart(alternatives, recommended),
         "fallback_message": result.fallback_message,
         "insights": result.insights if private else (),
     }
