@@ -203,11 +203,11 @@ def test_with_the_tick_the_photo_is_kept_without_exif_and_deleted_after_the_days
     assert dt.timedelta(days=KEEP_DAYS) <= days < dt.timedelta(days=KEEP_DAYS, minutes=1)
 
     # Beat runs the expiry hourly: before the day the photo stays, after it, it is gone.
-    assert kept_photos_expire_task.delay().get() == 0
+    assert kept_photos_expire_task.apply().get() == 0
     assert KeptPhoto.objects.filter(pk=kept.pk).exists()
     later = kept.delete_after + dt.timedelta(minutes=1)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    assert kept_photos_expire_task.delay().get() == 1
+    assert kept_photos_expire_task.apply().get() == 1
     assert not KeptPhoto.objects.filter(pk=kept.pk).exists()
     assert stored(response)["arch_photo"]["band"] == "high"  # the measurement stays
 
