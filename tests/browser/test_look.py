@@ -235,6 +235,8 @@ def test_embedded_results_scroll_the_partner_page_to_their_top(live_server, brow
         page = context.new_page()
         page.goto(partner + "/")
         title = "Find your running shoe"
+        # The inline frame loads lazily: bring it near the screen first, as a reader would.
+        page.locator(f"iframe[title='{title}']").scroll_into_view_if_needed()
         frame = page.frame_locator(f"iframe[title='{title}']")
         frame.get_by_role("button", name="Start").click()
         for _ in range(20):
