@@ -39,6 +39,19 @@ RETRY = {
 }
 
 
+def database_retries(backoff: int, backoff_max: int = 600) -> dict[str, object]:
+    """Task options for a beat-driven pass that only needs a database hiccup retried: backing
+    off from `backoff` seconds up to `backoff_max`, three times, the message kept until done."""
+    return {
+        "acks_late": True,
+        "reject_on_worker_lost": True,
+        "autoretry_for": (OperationalError, InterfaceError),
+        "retry_backoff": backoff,
+        "retry_backoff_max": backoff_max,
+        "max_retries": 3,
+    }
+
+
 @shared_task(name="assessments.tasks.followup_send", **RETRY)
 def followup_send_task(followup_id: int, claim: str) -> str:
     """Send one claimed follow-up (the service re-checks consent, unsubscribe and cap)."""
@@ -72,15 +85,7 @@ def followup_queue(claim: Claim) -> str:
     return "queued"
 
 
-@shared_task(
-    name="assessments.tasks.followups_dispatch_due",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=5,
-    retry_backoff_max=60,
-    max_retries=3,
-)
+@shared_task(name="assessments.tasks.followups_dispatch_due", **database_retries(5, 60))
 def followups_dispatch_due_task(limit: int | None = None, rounds: int = 50) -> int:
     """Recover stale rows, then claim due follow-ups in batches and queue one send per batch."""
     done = followups_dispatch_due(
@@ -92,15 +97,7 @@ def followups_dispatch_due_task(limit: int | None = None, rounds: int = 50) -> i
     return done.outcomes.get("queued", 0)
 
 
-@shared_task(
-    name="assessments.tasks.retention_apply",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=60,
-    retry_backoff_max=300,
-    max_retries=3,
-)
+@shared_task(name="assessments.tasks.retention_apply", **database_retries(60, 300))
 def retention_apply_task() -> dict[str, dict[str, int]]:
     """Apply every brand's retention period (daily, from beat); what changed, by brand."""
     return {
@@ -110,28 +107,13 @@ def retention_apply_task() -> dict[str, dict[str, int]]:
     }
 
 
-@shared_task(
-    name="assessments.tasks.kept_photos_expire",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=60,
-    retry_backoff_max=300,
-    max_retries=3,
-)
+@shared_task(name="assessments.tasks.kept_photos_expire", **database_retries(60, 300))
 def kept_photos_expire_task() -> int:
     """Delete the footprint photos kept past their day (hourly, from beat)."""
     return kept_photos_expire()
 
 
-@shared_task(
-    name="assessments.tasks.insights_refresh",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=30,
-    max_retries=3,
-)
+@shared_task(name="assessments.tasks.insights_refresh", **database_retries(30))
 def insights_refresh_task() -> dict[str, int]:
     """Re-sum the Insights rollups that changed (every minute, from beat); safe to overlap."""
     done = rollups_refresh()
