@@ -51,6 +51,7 @@ def results_email(response: Response, *, title: Any, link: str) -> ResultsEmail 
     products = [
         {
             "name": product.name,
+            "variant": product.variant,
             "price": product.price,
             "reasons": product.reasons[:1],
             "url": _absolute(origin, product.url),

@@ -18,6 +18,7 @@ from assessments.authoring.services import (
     draft_check,
 )
 from assessments.models import Product, ProductReference, ProductVariant
+from assessments.taking.emails import results_email
 from tests.admin.pages import form_data
 from tests.factories import BrandFactory, member, stored_image, t
 from tests.taking.conftest import results_url, start, walk
@@ -182,6 +183,10 @@ def test_the_card_shows_the_model_once_as_the_womens_variant_with_its_own_link_a
     follow = client.get(reverse("taking:go", args=[reference.ref]))
     assert follow.status_code == 302
     assert follow["Location"] == f"https://acme.example/glide?fit=women&ref={reference.ref}"
+    # The results e-mail names the same variant.
+    mail = results_email(response, title={"en": "Finder"}, link="https://app.example/r/x/")
+    assert "1. Glide, Women's (€95.00)" in mail.text
+    assert ">Women&#x27;s</p>" in mail.html
 
 
 def test_a_variant_without_its_own_link_and_price_shows_the_products(client, shoes):
