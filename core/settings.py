@@ -130,17 +130,18 @@ if DATABASE_URL:
     _db = dj_database_url.parse(DATABASE_URL)
     if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
         _db["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not.
-        from psycopg_pool import ConnectionPool
+        from core.dbpool import connection_check
 
         # A sync gunicorn worker or Celery process runs one query at a time, so a small pool.
         # `check` tests a pooled connection before handing it out: after PostgreSQL restarts,
-        # dead connections are replaced instead of failing a customer's request. `timeout` is
+        # dead connections are replaced instead of failing a customer's request, and a live
+        # one is handed out without a round trip (core/dbpool.py). `timeout` is
         # how long a request waits for a connection before the 503 page says to try again.
         _db.setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1,
             "max_size": int(os.environ.get("DATABASE_POOL_MAX", "4")),
             "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "5")),
-            "check": ConnectionPool.check_connection,
+            "check": connection_check,
         }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)

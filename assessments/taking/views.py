@@ -65,7 +65,7 @@ from assessments.taking.selectors import (
     brand_by_slug,
     live_assessment,
     product_link,
-    responses_for_taking,
+    response_for_taking,
     result_products,
     shared_response,
 )
@@ -122,10 +122,10 @@ def _mail_refusal(status: int) -> str:
 
 
 def _response(token: str, *, with_brand: bool = True) -> Response:
-    try:
-        return responses_for_taking(with_brand=with_brand).get(token=token)
-    except Response.DoesNotExist:
-        raise Http404("No such response") from None
+    response = response_for_taking(token, with_brand=with_brand)
+    if response is None:
+        raise Http404("No such response")
+    return response
 
 
 def _url(response: Response, step: str | None) -> str:

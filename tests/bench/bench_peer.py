@@ -90,7 +90,8 @@ def path_of(answers: dict[str, Any]) -> list[str]:
 
 def step_answers(step_key: str, answers: dict[str, Any]) -> dict[str, Any]:
     step = DEFINITION["steps"][ORDER.index(step_key)]
-    keys = [q["key"] for q in step["questions"] if q["kind"] != "info"]
+    # No customer here sends a footprint photo: it is optional, and the drawings are asked.
+    keys = [q["key"] for q in step["questions"] if q["kind"] not in ("info", "footprint")]
     if "race_plan" in keys and answers.get("goal") == "health":
         keys.remove("race_plan")
     return {key: answers[key] for key in keys}

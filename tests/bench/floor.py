@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from assessments.models import Response
-from assessments.taking.selectors import responses_for_taking
+from assessments.taking.selectors import response_for_taking
+from assessments.taking.services import response_write_if_unchanged
 from core.urls import urlpatterns as site_urlpatterns
 
 
@@ -24,18 +24,22 @@ def bench_floor(request: HttpRequest, token: str) -> HttpResponse:
     and the guarded write a submission makes (answers, step, submission ids, revision).
     The taking benchmark serves it side by side with the real step POST.
     """
-    response = responses_for_taking(with_brand=False).get(token=token)
+    response = response_for_taking(token, with_brand=False)
+    assert response is not None
     answers = {
         **response.answers,
         **{k: v for k, v in request.POST.items() if k != "submission_id"},
     }
     submissions = [*response.submissions, {"id": request.POST.get("submission_id", "")}]
-    Response.objects.filter(pk=response.pk, revision=response.revision).update(
-        answers=answers,
-        current_step=response.current_step,
-        submissions=submissions,
-        revision=response.revision + 1,
-        updated_at=timezone.now(),
+    response_write_if_unchanged(
+        response,
+        {
+            "answers": answers,
+            "current_step": response.current_step,
+            "submissions": submissions,
+            "revision": response.revision + 1,
+            "updated_at": timezone.now(),
+        },
     )
     return render(request, "bench/floor.html", {"response": response, "answers": answers})
 

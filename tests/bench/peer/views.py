@@ -19,8 +19,10 @@ ORDER = [step["key"] for step in DEFINITION["steps"]]
 
 def _answers_before(wizard: SessionWizardView, step: str) -> dict[str, Any]:
     answers: dict[str, Any] = {}
+    shown = wizard.get_form_list()  # a step a `next` rule jumped over has no data
     for earlier in ORDER[: ORDER.index(step)]:
-        answers.update(wizard.get_cleaned_data_for_step(earlier) or {})
+        if earlier in shown:
+            answers.update(wizard.get_cleaned_data_for_step(earlier) or {})
     return answers
 
 
