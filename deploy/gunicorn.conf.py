@@ -7,6 +7,8 @@ queries, nginx buffers slow clients, and a worker holds one database connection 
 import multiprocessing
 import os
 
+from gunicorn import glogging
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 timeout = 30
@@ -20,6 +22,22 @@ max_requests = 2000
 max_requests_jitter = 200
 # nginx writes the access log (JSON, with the request id); gunicorn's would repeat it.
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+
+
+class Logger(glogging.Logger):
+    """gunicorn's logger, building an access line only when one is asked for (GUNICORN_ACCESSLOG).
+
+    With `logconfig_dict` set, gunicorn builds every request's access line (a dict of ~40
+    atoms from the headers and environ) even when nothing writes it: measured at about 5% of
+    a customer's step request.
+    """
+
+    def access(self, resp, req, environ, request_time):
+        if self.cfg.accesslog:
+            super().access(resp, req, environ, request_time)
+
+
+logger_class = Logger
 errorlog = "-"
 # gunicorn's own lines (boot, worker timeouts and restarts) as JSON too, like the app's.
 logconfig_dict = {

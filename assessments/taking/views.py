@@ -142,8 +142,13 @@ def _where_now(response: Response) -> str:
 
 def _page_context(response: Response) -> dict[str, Any]:
     # The brand shows in the page's header and theme, not in the step partial htmx swaps in,
-    # so a step POST reads it only when it renders a whole page.
-    brand = SimpleLazyObject(lambda: response.brand)
+    # so a step POST reads it only when it renders a whole page. Once read, it is passed as
+    # itself: every attribute the templates read through a lazy object costs a proxy call.
+    brand = (
+        response.brand
+        if Response.brand.is_cached(response)
+        else SimpleLazyObject(lambda: response.brand)
+    )
     return {"response": response, "brand": brand, "is_preview": response.is_preview}
 
 
