@@ -36,14 +36,24 @@ class Form:
     selects: dict[str, list[str]] = field(default_factory=dict)
     numbers: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     texts: dict[str, bool] = field(default_factory=dict)  # name -> required
+    photos: list[str] = field(default_factory=list)  # file inputs: footprint photo questions
+
+    def photo_controls(self) -> set[str]:
+        """The boxes that go with a photo ("keep my photo", "choose a drawing instead"): a
+        customer with no photo to send leaves them alone, and they are not answers."""
+        keys = [name.removeprefix("photo-") for name in self.photos]
+        return {f"{prefix}{key}" for key in keys for prefix in ("keep-photo-", "drawings-")}
 
     def fill(self, rng: random.Random) -> dict[str, Any]:
-        """A valid-looking answer to every question on the form."""
+        """A valid-looking answer to every question on the form (no photo: the drawings
+        that follow are answered instead)."""
         data: dict[str, Any] = dict(self.hidden)
         for name, values in self.radios.items():
             data[name] = rng.choice(values)
+        controls = self.photo_controls()
         for name, values in self.checkboxes.items():
-            data[name] = [rng.choice(values)]
+            if name not in controls:
+                data[name] = [rng.choice(values)]
         for name, values in self.selects.items():
             if values:
                 data[name] = rng.choice(values)
@@ -90,6 +100,8 @@ class _FormParser(HTMLParser):
             elif kind == "text" and a.get("inputmode") in ("numeric", "decimal"):
                 # A number question as a plain text box (the app checks its range).
                 self.form.numbers[name] = (1.0, 15.0, 1.0)
+            elif kind == "file":
+                self.form.photos.append(name)
             elif kind in ("text", "email", "tel", "url"):
                 self.form.texts[name] = "required" in a
         elif tag == "select" and name:
