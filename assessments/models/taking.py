@@ -112,6 +112,9 @@ class Response(models.Model):
     # Set when the response was anonymised (its customer erased their data, or the brand's
     # retention period passed): no token, no free text, nothing linking it to anyone.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
+    # The landing page's start id: pressing Start twice, or a retry of the same press, gives
+    # the same response (see `response_start`); "" for starts that came without one.
+    start_id = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -124,6 +127,11 @@ class Response(models.Model):
             models.Index(fields=["version", "created_at"], name="response_version_created"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["start_id"],
+                condition=~models.Q(start_id=""),
+                name="response_start_id_unique",
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["in_progress", "completed"]),
                 name="response_status_valid",

@@ -8,6 +8,7 @@ clean what was sent, worded for the customer in the response's language.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -286,6 +287,10 @@ def first_error(form: forms.Form) -> str:
     return ""
 
 
+# What the landing page puts in its start id (secrets.token_urlsafe(16)), with room to spare.
+START_ID = re.compile(r"[A-Za-z0-9_-]{16,32}")
+
+
 class StartForm(forms.Form):
     """Starting from the landing page: the language the customer picked, if it is offered."""
 
@@ -297,6 +302,11 @@ class StartForm(forms.Form):
 
     def language_or(self, default: str) -> str:
         return (self.cleaned_data.get("language") if self.is_valid() else "") or default
+
+    def start_id(self) -> str:
+        """The landing page's start id ("" when it is missing or not one of ours)."""
+        value = self.data.get("start_id", "")
+        return value if isinstance(value, str) and START_ID.fullmatch(value) else ""
 
 
 class BackForm(forms.Form):

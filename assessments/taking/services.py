@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.core.mail import EmailMultiAlternatives
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -48,6 +48,11 @@ ATTRIBUTION_KEYS = (
 )
 
 SubmitStatus = Literal["accepted", "invalid", "stale"]
+
+START_ID_MAX_LENGTH = 32
+# A second press of Start, or a retry of it, arrives within seconds; a landing page brought
+# back from the browser's history much later starts afresh.
+START_AGAIN_WITHIN = dt.timedelta(minutes=10)
 
 
 def response_definition(response: Response) -> engine.Assessment:
@@ -89,6 +94,7 @@ def response_start(
     fields: Mapping[str, Any] | None = None,
     channel: str = Response.Channel.DIRECT,
     partner_origin: str | None = None,
+    start_id: str = "",
 ) -> Response:
     """Start a response on a published version, or a preview of a draft's definition.
 
@@ -97,10 +103,21 @@ def response_start(
 
     `fields` is the start link's query string: the assessment's hidden fields are kept in
     `fields` (conditions may use them), utm_*, ref and partner in `attribution`.
+
+    `start_id` is the landing page's: the same id again (a double click on Start, or the
+    proxy passing a press on to another instance when the first went down) gives the response
+    it started, while that is recent and unfinished, instead of a second one that would be
+    counted as a customer who left at the first step.
     """
     if (version is None) == (preview_definition is None):
         raise ValueError("Start a response on either a published version or a preview definition.")
+    start_id = start_id[:START_ID_MAX_LENGTH] if version is not None else ""
+    if start_id:
+        started = _started_already(brand=brand, version=version, start_id=start_id)
+        if started is not None:
+            return started
     response = Response(
+        start_id=start_id,
         brand=brand,
         version=version,
         preview_definition=preview_definition,
@@ -123,12 +140,38 @@ def response_start(
         # Every step is hidden for these fields: there is nothing to ask.
         response.status = Response.Status.COMPLETED
         response.completed_at = timezone.now()
-    response.save(force_insert=True)
+    try:
+        with transaction.atomic():
+            response.save(force_insert=True)
+    except IntegrityError:
+        if not start_id:
+            raise
+        # The same press arrived twice at once, and the other one stored first; or an old
+        # id came back after its time, and this start goes ahead without one.
+        started = _started_already(brand=brand, version=version, start_id=start_id)
+        if started is not None:
+            return started
+        response.start_id = ""
+        response.save(force_insert=True)
     if first is None:
         result_freeze(response=response, assessment=assessment, walk=walk)
         response.save(update_fields=["result", "share_token"])
         _completed_announce(response)
     return response
+
+
+def _started_already(
+    *, brand: Brand, version: AssessmentVersion | None, start_id: str
+) -> Response | None:
+    """The response this start id began, if it is still the customer's press: the same
+    brand and version, within START_AGAIN_WITHIN, and not finished."""
+    return Response.objects.filter(
+        start_id=start_id,
+        brand=brand,
+        version=version,
+        status=Response.Status.IN_PROGRESS,
+        created_at__gte=timezone.now() - START_AGAIN_WITHIN,
+    ).first()
 
 
 def _completed_announce(response: Response) -> None:

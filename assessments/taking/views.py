@@ -200,6 +200,7 @@ def landing(request: HtmxHttpRequest, brand_slug: str, key: str) -> HttpResponse
             fields={k: request.GET.get(k, "") for k in list(request.GET)[:START_QUERY_KEYS]},
             channel=_channel(request),
             partner_origin=getattr(request, "embed_partner_origin", None),
+            start_id=form.start_id(),
         )
         return see_other(_where_now(response))
 
@@ -212,9 +213,12 @@ def landing(request: HtmxHttpRequest, brand_slug: str, key: str) -> HttpResponse
         "hero": landing_hero(definition),
         "languages": landing_languages(request, languages, language),
         "action": request.get_full_path(),
+        "start_id": secrets.token_urlsafe(16),
     }
     page = render_in(request, LANDING, context, language=language)
     patch_vary_headers(page, ["Accept-Language"])
+    # The page carries a start id of its own: no shared cache may hand it to someone else.
+    patch_cache_control(page, private=True)
     return page
 
 
