@@ -154,7 +154,7 @@ def _question_order(question: engine.Question, labels: _Labels) -> list[tuple[st
         return [(c.key, labels.text(c.label) or c.key) for c in question.choices]
     if question.kind in ("scale", "number"):
         return bins(question)
-    return []
+    return [(key, labels.text(label) or key) for key, label in question.behaviour.tallies(question)]
 
 
 def _numeric_sorted(keys: Iterable[str]) -> list[str]:
@@ -192,7 +192,7 @@ def _distributions(
                 seen=base,
                 answered=sum(answered.get(key, {}).values()),
                 bars=_bars(values, order, base, min_n)
-                if question.has_choices or question.kind in ("scale", "number")
+                if question.has_choices or question.kind in ("scale", "number") or order
                 else (),
             )
         )

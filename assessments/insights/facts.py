@@ -217,7 +217,8 @@ def reached_steps(walk: engine.Walk, response: Response) -> tuple[str, ...]:
 
 
 def answer_values(question: engine.Question, value: Any) -> list[str]:
-    """The values an answer counts under: its picks, or the bin of its number; [] for text."""
+    """The values an answer counts under: its picks, the bin of its number, or its kind's
+    group (see `QuestionKind.tallied`); [] for text."""
     if isinstance(value, bool):
         return []
     if isinstance(value, (int, float)):
@@ -225,7 +226,8 @@ def answer_values(question: engine.Question, value: Any) -> list[str]:
     if question.has_choices:
         picks = value if isinstance(value, list) else [value]
         return [pick for pick in picks if isinstance(pick, str)]
-    return []
+    # Other kinds say for themselves (a footprint photo: the arch band it measured).
+    return list(question.behaviour.tallied(question, value))
 
 
 def dims_of(response: Response, result: FrozenResult | None) -> Dims:

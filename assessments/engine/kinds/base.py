@@ -114,6 +114,16 @@ class QuestionKind:
         """What conditions compare of a stored answer (only asked when not `compares_stored`)."""
         return value
 
+    def tallies(self, question: Question) -> tuple[tuple[str, Any], ...]:
+        """The groups insights counts this kind's answers in, in order, each with its label
+        (an author text), for kinds whose answers are neither choices nor numbers (those are
+        counted by pick and by bin); () when they are not counted in groups."""
+        return ()
+
+    def tallied(self, question: Question, value: Any) -> tuple[str, ...]:
+        """The groups of `tallies` a stored answer is counted in."""
+        return ()
+
     def scored_traits(self, question: Question) -> frozenset[str]:
         """The traits some answer to the question can give points to."""
         traits: set[str] = set()

@@ -141,6 +141,14 @@ class FootprintKind(QuestionKind):
         """Conditions compare the band: `{"answer": "arch_photo", "equals": "flat"}`."""
         return value.get("band") if isinstance(value, Mapping) else None
 
+    def tallies(self, question: Question) -> tuple[tuple[str, Any], ...]:
+        """Insights counts photos by the band they measured: how many high, normal, flat."""
+        return tuple((band, question.settings["bands"][band]["label"]) for band in BANDS)
+
+    def tallied(self, question: Question, value: Any) -> tuple[str, ...]:
+        band = self.compared(question, value)
+        return (band,) if band in BANDS else ()
+
     def points(self, question: Question, value: Any) -> Mapping[str, float]:
         band = question.settings["bands"].get(value.get("band"))
         return band["points"] if band else EMPTY_POINTS
