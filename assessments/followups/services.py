@@ -53,6 +53,7 @@ from assessments.brands.mail import brand_sender
 from assessments.brands.theme import email_theme
 from assessments.engine.text import localized as localized_text
 from assessments.events import event_announce
+from assessments.followups.mail import FollowupEmailMessage
 from assessments.followups.purchases import (
     ResponseFacts,
     catalogue_for_facts,
@@ -687,7 +688,7 @@ def followup_message(
     subject, text, html = email.subject, email.text, email.html
     from_email = brand_sender(brand)
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
-    message = EmailMultiAlternatives(
+    message = FollowupEmailMessage(
         subject=subject,
         body=text,
         from_email=from_email,
