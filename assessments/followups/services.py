@@ -26,6 +26,7 @@ row, so even a resend by hand would be recognisable as the same message.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import logging
 import re
@@ -47,6 +48,7 @@ from django.db.models.functions import Greatest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from assessments import engine
 from assessments.brands.mail import brand_sender
@@ -647,25 +649,131 @@ def followup_email_render(
     product: ProductCard | None = None,
 ) -> FollowupEmail:
     """The step's e-mail in this language with these values, through the e-mail templates."""
-    subject = " ".join(_fill(localized_text(step.subject, language), values).split())
-    body = _fill(localized_text(step.body, language), values)
+    return _draft_render(
+        _draft(brand=brand, step=step, values=values, language=language, product=product),
+        first_name=values.get("first_name", ""),
+        page_url=page_url,
+        preferences_url=preferences_url,
+        unsubscribe_url=unsubscribe_url,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """Everything a follow-up e-mail is rendered from but the customer's name and links."""
+
+    subject: str  # the step's, in the language, placeholders not yet filled
+    body: str
+    values: tuple[tuple[str, str], ...]  # what the placeholders stand for, but {first_name}
+    kind: str
+    language: str
+    brand_name: str  # the templates read nothing else of the brand
+    logo_url: str
+    theme: tuple[tuple[str, str], ...]
+    product: ProductCard | None
+
+
+def _draft(
+    *,
+    brand: Any,
+    step: FollowUpPlanStep,
+    values: Mapping[str, str],
+    language: str,
+    product: ProductCard | None,
+) -> _Draft:
+    return _Draft(
+        subject=localized_text(step.subject, language),
+        body=localized_text(step.body, language),
+        values=tuple(sorted((k, v) for k, v in values.items() if k != "first_name")),
+        kind=step.kind,
+        language=language,
+        brand_name=brand.name,
+        logo_url=absolute(brand.logo.url) if brand.logo else "",
+        theme=tuple(email_theme(brand).items()),
+        product=product,
+    )
+
+
+def _draft_render(
+    draft: _Draft, *, first_name: str, page_url: str, preferences_url: str, unsubscribe_url: str
+) -> FollowupEmail:
+    values = {**dict(draft.values), "first_name": first_name}
+    subject = " ".join(_fill(draft.subject, values).split())
+    body = _fill(draft.body, values)
     context = {
-        "brand": brand,
+        "brand_name": draft.brand_name,
         "subject": subject,
         "paragraphs": [p.strip() for p in body.split("\n\n") if p.strip()],
-        "kind": step.kind,
+        "kind": draft.kind,
         "page_url": page_url,
         "preferences_url": preferences_url,
         "unsubscribe_url": unsubscribe_url,
-        "language": language,
-        "theme": email_theme(brand),
-        "logo_url": absolute(brand.logo.url) if brand.logo else "",
-        "product": product,
+        "language": draft.language,
+        "theme": dict(draft.theme),
+        "logo_url": draft.logo_url,
+        "product": draft.product,
     }
-    with translation.override(language):
+    with translation.override(draft.language):
         text = render_to_string("assessments/followups/email.txt", context)
         html = render_to_string("assessments/followups/email.html", context)
     return FollowupEmail(subject=subject, text=text, html=html)
+
+
+_MARK = "\ue000"  # a private-use character: no template filter, escaping or `_fill` touches it
+_PERSONAL = ("first_name", "page_url", "preferences_url", "unsubscribe_url")
+
+
+class _RenderedOnce:
+    """Each distinct follow-up e-mail rendered once, each customer's name and links put in after.
+
+    Rendering the two templates was most of the cost of a message, and a batch sends the same
+    step in the same language about the same product to many customers: only their first names
+    and links differ. So a draft is rendered once with a stand-in for each of those (wrapped in
+    a private-use character, which neither `_fill` nor any template filter changes), and each
+    customer's value replaces its stand-in: as it is in the subject and the text, HTML-escaped
+    in the HTML, exactly what the templates would have done, as escaping works character by
+    character. A name `_fill` treats differently from a stand-in (spaces at its ends or in a
+    row, a line break, punctuation after a space, which close a gap) and a value holding the
+    private-use character are rendered the plain way. An empty name is no stand-in: it closes
+    the gap before the comma, so it is a draft of its own.
+    """
+
+    MARK = _MARK
+    STAND_INS = {key: f"{_MARK}{key}{_MARK}" for key in _PERSONAL}
+    _GAP_CLOSER = re.compile(r"(?:^|\s)[,.!?;:]")
+
+    def __init__(self, *, size: int = 256) -> None:
+        self._shape = functools.lru_cache(maxsize=size)(self._render_shape)
+
+    def render(self, draft: _Draft, **personal: str) -> FollowupEmail:
+        """The e-mail `_draft_render(draft, **personal)` renders, rendering it only when new."""
+        name = personal["first_name"]
+        plain = name == " ".join(name.split()) and not self._GAP_CLOSER.search(name)
+        shape = None
+        if plain and not any(self.MARK in value for value in personal.values()):
+            shape = self._shape(draft, named=bool(name))
+        if shape is None:
+            return _draft_render(draft, **personal)
+        subject, text, html = shape.subject, shape.text, shape.html
+        for key, value in personal.items():
+            stand_in = self.STAND_INS[key]
+            subject = subject.replace(stand_in, value)
+            text = text.replace(stand_in, value)
+            html = html.replace(stand_in, escape(value))
+        return FollowupEmail(subject=subject, text=text, html=html)
+
+    def _render_shape(self, draft: _Draft, *, named: bool) -> FollowupEmail | None:
+        stand_ins = dict(self.STAND_INS, first_name=self.STAND_INS["first_name"] if named else "")
+        shape = _draft_render(draft, **stand_ins)
+        for rendered in (shape.subject, shape.text, shape.html):
+            # The mark anywhere but in a stand-in (an author typed it): render such drafts plainly.
+            found = sum(rendered.count(stand_in) for stand_in in self.STAND_INS.values())
+            if rendered.count(self.MARK) != 2 * found:
+                return None
+        return shape
+
+
+_rendered_once = _RenderedOnce()
 
 
 def followup_message(
@@ -675,15 +783,14 @@ def followup_message(
     language = followup_language(row)
     brand = row.brand
     unsubscribe = absolute(reverse("followups:unsubscribe", args=[preference.token]))
-    email = followup_email_render(
-        brand=brand,
-        step=row.step,
-        values=followup_values(row, language, facts=facts),
-        language=language,
+    values = followup_values(row, language, facts=facts)
+    product = followup_product_card(followup_product(row), language, absolute_urls=True)
+    email = _rendered_once.render(
+        _draft(brand=brand, step=row.step, values=values, language=language, product=product),
+        first_name=values["first_name"],
         page_url=absolute(reverse("followups:page", args=[row.token])),
         preferences_url=absolute(reverse("followups:preferences", args=[preference.token])),
         unsubscribe_url=unsubscribe,
-        product=followup_product_card(followup_product(row), language, absolute_urls=True),
     )
     subject, text, html = email.subject, email.text, email.html
     from_email = brand_sender(brand)
