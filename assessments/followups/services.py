@@ -43,10 +43,11 @@ from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls.converters import get_converters
 from django.utils import timezone, translation
 from django.utils.html import escape
 
@@ -367,9 +368,7 @@ def _batch_check(
     """Check every row the claim holds; close the refused, clear the rest (returned in order)."""
     rows = (
         FollowUp.objects.select_for_update(of=("self",))
-        .select_related(
-            "purchase__response__version", "step__plan__assessment", "brand", "item__product"
-        )
+        .select_related("purchase__response__version", "step", "brand", "item__product")
         # The version's definition is large and already compiled: leave it in the database.
         .defer("purchase__response__version__definition")
         .filter(state=FollowUp.State.CLAIMED, claimed_by=claim)
@@ -398,6 +397,11 @@ def _batch_check(
     if cleared:
         FollowUp.objects.filter(pk__in=[row.pk for row, _ in cleared]).update(sending_at=now)
     return cleared
+
+
+def _guarded(pk: int, *, claim: str) -> QuerySet[FollowUp]:
+    """The row, while it is still ours and being sent (built only when a send went wrong)."""
+    return FollowUp.objects.filter(pk=pk, state=FollowUp.State.SENDING, claimed_by=claim)
 
 
 def _handed_over(pks: list[int], *, claim: str, now: dt.datetime) -> None:
@@ -440,14 +444,11 @@ def _send_windows(
             handed: list[int] = []
             for position, (row, preference) in enumerate(window):
                 row.attempts += 1
-                guarded = FollowUp.objects.filter(
-                    pk=row.pk, state=FollowUp.State.SENDING, claimed_by=claim
-                )
                 try:
                     message = build(row, preference)
                 except Exception as error:
                     # A bug (a broken template, say) fails this row, not the batch.
-                    guarded.update(
+                    _guarded(row.pk, claim=claim).update(
                         state=FollowUp.State.FAILED,
                         reason=f"Could not build the message: {error}"[:300],
                     )
@@ -465,7 +466,7 @@ def _send_windows(
                         and 500 <= error.smtp_code < 600
                     )
                     if permanent or row.attempts >= MAX_ATTEMPTS:
-                        guarded.update(
+                        _guarded(row.pk, claim=claim).update(
                             state=FollowUp.State.FAILED,
                             reason=(
                                 f"After {row.attempts} attempt(s) the mail server refused: {error}"
@@ -490,7 +491,7 @@ def _send_windows(
                     raise TransientSendError(f"Follow-up {row.pk}: {error}", done) from error
                 except Exception as error:
                     # A bug (in a mail backend, say) must not leave the row "sending" forever.
-                    guarded.update(
+                    _guarded(row.pk, claim=claim).update(
                         state=FollowUp.State.FAILED,
                         reason=f"Could not hand the message over: {error}"[:300],
                     )
@@ -776,20 +777,40 @@ class _RenderedOnce:
 _rendered_once = _RenderedOnce()
 
 
+def _token_path(name: str, token: str) -> str:
+    """`reverse(name, args=[token])` for a page whose path holds a `<token:…>`, without
+    resolving the route for every message: the path around a token is the same for every token
+    the converter accepts, and such a token goes in as it is (its characters need no quoting)."""
+    before, after, accepted = _token_path_around(name, get_script_prefix(), get_urlconf())
+    if not accepted.fullmatch(token):
+        return reverse(name, args=[token])  # raises NoReverseMatch as it always did
+    return f"{before}{token}{after}"
+
+
+@functools.lru_cache(maxsize=32)
+def _token_path_around(
+    name: str, script_prefix: str, urlconf: Any
+) -> tuple[str, str, re.Pattern[str]]:
+    stand_in = "T" * 43  # as long as `new_token()`'s tokens
+    before, found, after = reverse(name, args=[stand_in], urlconf=urlconf).partition(stand_in)
+    assert found, f"{name} does not put its token in the path"
+    return before, after, re.compile(get_converters()["token"].regex)
+
+
 def followup_message(
     row: FollowUp, preference: ContactPreference, *, facts: ResponseFacts | None = None
 ) -> EmailMultiAlternatives:
     """The e-mail for a follow-up: plain text and HTML, the brand's look, one-click unsubscribe."""
     language = followup_language(row)
     brand = row.brand
-    unsubscribe = absolute(reverse("followups:unsubscribe", args=[preference.token]))
+    unsubscribe = absolute(_token_path("followups:unsubscribe", preference.token))
     values = followup_values(row, language, facts=facts)
     product = followup_product_card(followup_product(row), language, absolute_urls=True)
     email = _rendered_once.render(
         _draft(brand=brand, step=row.step, values=values, language=language, product=product),
         first_name=values["first_name"],
-        page_url=absolute(reverse("followups:page", args=[row.token])),
-        preferences_url=absolute(reverse("followups:preferences", args=[preference.token])),
+        page_url=absolute(_token_path("followups:page", row.token)),
+        preferences_url=absolute(_token_path("followups:preferences", preference.token)),
         unsubscribe_url=unsubscribe,
     )
     subject, text, html = email.subject, email.text, email.html
