@@ -660,6 +660,39 @@ def followup_email_render(
 
 
 @dataclass(frozen=True, slots=True)
+class _BrandLook:
+    """What a brand's e-mails show of it: who they come from, its logo and its colours."""
+
+    sender: str
+    logo_url: str
+    theme: tuple[tuple[str, str], ...]
+
+
+def _brand_look(brand: Any) -> _BrandLook:
+    """The brand's look, worked out once per state of the brand rather than once per message
+    (each row of a batch loads its own copy of the same brand)."""
+    if brand.pk is None or brand.get_deferred_fields():
+        return _brand_look_of(brand)
+    stored = repr([brand.__dict__[f.attname] for f in brand._meta.concrete_fields])
+    return _brand_look_cached(stored, settings.SITE_URL, settings.DEFAULT_FROM_EMAIL, brand)
+
+
+@functools.lru_cache(maxsize=64)
+def _brand_look_cached(stored: str, site_url: str, default_from: str, brand: Any) -> _BrandLook:
+    # Keyed by the brand's stored values and the settings the look reads; `brand` is the
+    # first copy seen in that state (equal copies hash alike, as their primary keys match).
+    return _brand_look_of(brand)
+
+
+def _brand_look_of(brand: Any) -> _BrandLook:
+    return _BrandLook(
+        sender=brand_sender(brand),
+        logo_url=absolute(brand.logo.url) if brand.logo else "",
+        theme=tuple(email_theme(brand).items()),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class _Draft:
     """Everything a follow-up e-mail is rendered from but the customer's name and links."""
 
@@ -689,8 +722,8 @@ def _draft(
         kind=step.kind,
         language=language,
         brand_name=brand.name,
-        logo_url=absolute(brand.logo.url) if brand.logo else "",
-        theme=tuple(email_theme(brand).items()),
+        logo_url=_brand_look(brand).logo_url,
+        theme=_brand_look(brand).theme,
         product=product,
     )
 
@@ -814,7 +847,7 @@ def followup_message(
         unsubscribe_url=unsubscribe,
     )
     subject, text, html = email.subject, email.text, email.html
-    from_email = brand_sender(brand)
+    from_email = _brand_look(brand).sender
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
     message = FollowupEmailMessage(
         subject=subject,

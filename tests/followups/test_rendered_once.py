@@ -129,3 +129,19 @@ def test_the_pages_links_are_what_reverse_gives(published, plan):
         assert services._token_path(name, token) == reverse(name, args=[token])
         with pytest.raises(NoReverseMatch):
             services._token_path(name, "too-short")
+
+
+def test_a_brand_that_changes_its_look_is_seen_in_the_next_message(published, plan, brand):
+    response = make_response(published)
+    first, second = rows_for(response, ["Ana", "Ana"], "look")[::3]
+    preference = preference_ensure(brand_id=first.brand_id, email=first.email)
+    before = followup_message(first, preference)
+    brand.sender_name, brand.primary_color = "Acme Running", "#aa0000"
+    brand.save()
+    second.refresh_from_db()
+    after = followup_message(second, preference_ensure(brand_id=brand.pk, email=second.email))
+    assert before.from_email == "Acme <hello@acme.example>"
+    assert after.from_email == "Acme Running <hello@acme.example>"
+    assert "#aa0000" not in before.alternatives[0].content
+    assert "#aa0000" in after.alternatives[0].content
+    assert received(after) == received(plain_message(second))
