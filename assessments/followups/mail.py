@@ -17,6 +17,7 @@ that goes out: only how often the same string is parsed.
 
 from __future__ import annotations
 
+import datetime as dt
 import email.policy
 import functools
 import threading
@@ -28,9 +29,9 @@ from typing import Any
 from django.core.mail import EmailMultiAlternatives
 
 # Distinct header values a worker keeps parsed. A batch repeats a few dozen (Content-Type,
-# From, MIME-Version, …); the per-recipient ones (To, Message-ID, List-Unsubscribe) are
-# evicted first, as the least recently used.
-PARSED_HEADERS = 2048
+# From, MIME-Version, …), used on every message; the per-recipient ones (To, Message-ID,
+# List-Unsubscribe) are used once and soon evicted, as the least recently used.
+PARSED_HEADERS = 256
 
 
 class RememberingHeaderFactory:
@@ -40,9 +41,7 @@ class RememberingHeaderFactory:
     def __init__(self, registry: Any, *, size: int = PARSED_HEADERS) -> None:
         self._registry = registry
         self._classes: dict[str, type[BaseHeader]] = {}
-        self._parsed: Callable[[str, str], BaseHeader] = functools.lru_cache(maxsize=size)(
-            self._parse
-        )
+        self._parsed: Callable[..., BaseHeader] = functools.lru_cache(maxsize=size)(self._parse)
 
     def __getitem__(self, name: str) -> type[BaseHeader]:
         # `policy.header_max_count` asks for the class on every header set, too.
@@ -55,9 +54,15 @@ class RememberingHeaderFactory:
     def __call__(self, name: str, value: Any) -> BaseHeader:
         if isinstance(value, str):
             return self._parsed(name, value)
-        return self[name](name, value)  # a date, a list of addresses: built each time
+        if isinstance(value, dt.datetime):
+            # A Date header is written to the second: every message sent in the same second
+            # gets the same one, made from the time without its fraction of a second.
+            # Equal times in other zones are written with other offsets: the key tells them
+            # apart.
+            return self._parsed(name, value.replace(microsecond=0), value.utcoffset())
+        return self[name](name, value)  # a list of addresses: built each time
 
-    def _parse(self, name: str, value: str) -> BaseHeader:
+    def _parse(self, name: str, value: Any, offset: dt.timedelta | None = None) -> BaseHeader:
         return self[name](name, value)
 
     def __getattr__(self, attribute: str) -> Any:

@@ -715,6 +715,7 @@ def _draft(
     language: str,
     product: ProductCard | None,
 ) -> _Draft:
+    look = _brand_look(brand)
     return _Draft(
         subject=localized_text(step.subject, language),
         body=localized_text(step.body, language),
@@ -722,8 +723,8 @@ def _draft(
         kind=step.kind,
         language=language,
         brand_name=brand.name,
-        logo_url=_brand_look(brand).logo_url,
-        theme=_brand_look(brand).theme,
+        logo_url=look.logo_url,
+        theme=look.theme,
         product=product,
     )
 

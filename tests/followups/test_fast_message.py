@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import re
+from email.headerregistry import HeaderRegistry
+from email.utils import format_datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.mail import EmailMultiAlternatives
@@ -98,3 +102,19 @@ def test_the_smtp_backends_policy_is_honoured():
     assert b"\r\nSubject: Day 2: Steady for Ana\r\n" in built.as_bytes()
     assert fast_policy(email.policy.SMTP) is fast_policy(email.policy.SMTP)
     assert fast_policy(email.policy.compat32) is email.policy.compat32
+
+
+def test_a_date_is_written_as_the_standard_library_writes_it():
+    remembering = fast_policy(email.policy.default).header_factory
+    utc = dt.datetime(2026, 12, 6, 23, 0, 0, 123456, tzinfo=dt.UTC)
+    for value in (
+        utc,
+        utc.replace(microsecond=999999),
+        utc.astimezone(ZoneInfo("Europe/Madrid")),  # the same time, another offset
+        utc.astimezone(ZoneInfo("America/Lima")),
+        utc.replace(tzinfo=None),
+        utc + dt.timedelta(seconds=1),
+    ):
+        header = remembering("Date", value)
+        assert str(header) == str(HeaderRegistry()("Date", value)) == format_datetime(value)
+        assert header.fold(policy=email.policy.SMTP) == f"Date: {format_datetime(value)}\r\n"
