@@ -17,6 +17,7 @@ that goes out: only how often the same string is parsed.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import email.policy
 import functools
@@ -27,6 +28,7 @@ from email.policy import EmailPolicy, Policy
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import EmailAlternative
 
 # Distinct header values a worker keeps parsed. A batch repeats a few dozen (Content-Type,
 # From, MIME-Version, …), used on every message; the per-recipient ones (To, Message-ID,
@@ -98,3 +100,31 @@ class FollowupEmailMessage(EmailMultiAlternatives):
 
     def message(self, *, policy: Policy = email.policy.default) -> Any:
         return super().message(policy=fast_policy(policy))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FollowupEmailMessage:
+        """A deep copy, as the local-memory backend keeps of every message it takes, without
+        the generic machinery: what cannot change (strings, the alternatives' tuples of
+        strings) is shared, as `copy.deepcopy` shares a string; lists and dicts of such are
+        copied; anything else is deep-copied."""
+        copied = self.__class__.__new__(self.__class__)
+        memo[id(self)] = copied
+        copied.__dict__.update(
+            (name, _copied(value, memo)) for name, value in self.__dict__.items()
+        )
+        return copied
+
+
+def _unchanging(value: object) -> bool:
+    if type(value) is tuple or type(value) is EmailAlternative:
+        return all(_unchanging(item) for item in value)
+    return value is None or type(value) in (str, bytes, int, bool)
+
+
+def _copied(value: Any, memo: dict[int, Any]) -> Any:
+    if _unchanging(value):
+        return value
+    if type(value) is list and all(_unchanging(item) for item in value):
+        return list(value)
+    if type(value) is dict and all(_unchanging(i) for pair in value.items() for i in pair):
+        return dict(value)
+    return copy.deepcopy(value, memo)

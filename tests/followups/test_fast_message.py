@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import email
 import email.policy
@@ -118,3 +119,18 @@ def test_a_date_is_written_as_the_standard_library_writes_it():
         header = remembering("Date", value)
         assert str(header) == str(HeaderRegistry()("Date", value)) == format_datetime(value)
         assert header.fold(policy=email.policy.SMTP) == f"Date: {format_datetime(value)}\r\n"
+
+
+def test_a_kept_copy_is_the_same_message_and_independent_of_the_original():
+    original = build(FollowupEmailMessage, *CASES[1])
+    original.attach("notes.txt", "a note", "text/plain")
+    kept = copy.deepcopy(original)
+    assert type(kept) is FollowupEmailMessage
+    assert as_bytes(kept, email.policy.SMTP) == as_bytes(original, email.policy.SMTP)
+    kept.to.append("someone@else.example")
+    kept.extra_headers["Message-ID"] = "<other@example.com>"
+    kept.alternatives.clear()
+    kept.attachments.clear()
+    assert original.to == ["x@y.z"]
+    assert original.extra_headers["Message-ID"] == "<followup-0@example.com>"
+    assert len(original.alternatives) == 1 and len(original.attachments) == 1
