@@ -369,8 +369,18 @@ def _batch_check(
     rows = (
         FollowUp.objects.select_for_update(of=("self",))
         .select_related("purchase__response__version", "step", "brand", "item__product")
-        # The version's definition is large and already compiled: leave it in the database.
-        .defer("purchase__response__version__definition")
+        # The version's definition is large and already compiled, and what a message never
+        # shows (a response's history and attribution, a product's description) can be large
+        # too: leave them in the database.
+        .defer(
+            "purchase__response__version__definition",
+            "purchase__response__submissions",
+            "purchase__response__step_seconds",
+            "purchase__response__attribution",
+            "item__product__description",
+            "item__product__attributes",
+            "brand__allowed_origins",
+        )
         .filter(state=FollowUp.State.CLAIMED, claimed_by=claim)
         .order_by("scheduled_for", "id")
     )
