@@ -808,10 +808,17 @@ class _RenderedOnce:
         return FollowupEmail(subject=subject, text=text, html=html)
 
     def _render_shape(self, draft: _Draft, *, named: bool) -> FollowupEmail | None:
+        # A draft holding the mark itself (an author typed it) is rendered plainly, and so is
+        # one whose rendering has the mark anywhere but in a stand-in.
+        product = draft.product
+        texts = [draft.subject, draft.body, draft.brand_name, draft.logo_url]
+        texts += [v for _, v in (*draft.values, *draft.theme)]
+        texts += [product.name, product.url, product.image_url] if product else []
+        if any(self.MARK in text for text in texts):
+            return None
         stand_ins = dict(self.STAND_INS, first_name=self.STAND_INS["first_name"] if named else "")
         shape = _draft_render(draft, **stand_ins)
         for rendered in (shape.subject, shape.text, shape.html):
-            # The mark anywhere but in a stand-in (an author typed it): render such drafts plainly.
             found = sum(rendered.count(stand_in) for stand_in in self.STAND_INS.values())
             if rendered.count(self.MARK) != 2 * found:
                 return None

@@ -115,12 +115,22 @@ def test_every_customer_gets_what_rendering_just_for_them_gives(published, plan,
 
 def test_a_stand_ins_mark_typed_by_an_author_renders_plainly(published, plan):
     step = plan.steps.get(position=0)
-    step.body = {"en": "Hi {first_name}, see \ue000page_url\ue000 and \ue000.", "es": "Hola"}
-    step.save()
     response = make_response(published)
-    for row in rows_for(response, ["Ana", ""], "mark"):
-        preference = preference_ensure(brand_id=row.brand_id, email=row.email)
-        assert received(followup_message(row, preference)) == received(plain_message(row))
+    for n, body in enumerate(["see \ue000page_url\ue000", "see \ue000page_url\ue000 and \ue000"]):
+        step.body = {"en": f"Hi {{first_name}}, {body}.", "es": "Hola"}
+        step.save()
+        for row in rows_for(response, ["Ana", ""], f"mark{n}"):
+            preference = preference_ensure(brand_id=row.brand_id, email=row.email)
+            fast = received(followup_message(row, preference))
+            assert fast == received(plain_message(row))
+            if row.step_id == step.pk:
+                assert (
+                    "see \ue000page_url\ue000".encode()
+                    in email.message_from_bytes(fast, policy=email.policy.default)
+                    .get_body(("plain",))
+                    .get_content()
+                    .encode()
+                )
 
 
 def test_the_pages_links_are_what_reverse_gives(published, plan):
