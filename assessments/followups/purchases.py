@@ -324,22 +324,20 @@ def response_facts(
         assessment = _compiled_version(response.version_id, version.content_hash)
     else:
         assessment = response_definition(response)
-    if products is None:
-        products = catalogue_for_facts(response.brand_id)
-    result = assessment.evaluate(list(products), response.answers, response.fields)
-    ranks = {item.sku: item.rank for item in result.recommendation.recommended}
+    walk = assessment.walk(response.answers, response.fields)
     frozen = result_read(response)
     if frozen is not None:
         # What the customer was shown when they finished, not a re-ranking against today's
-        # catalogue: "we recommended it at rank 2" must stay true when products change.
-        ranks = frozen.ranks
-    return ResponseFacts(
-        result.outcome.key if result.outcome else None,
-        ranks,
-        assessment,
-        result.scores,
-        result.outcome,
-    )
+        # catalogue: "we recommended it at rank 2" must stay true when products change. So
+        # the products are not ranked again; scores and outcome never depend on them.
+        scores, outcome, ranks = walk.scores(), walk.outcome(), frozen.ranks
+    else:
+        if products is None:
+            products = catalogue_for_facts(response.brand_id)
+        result = walk.evaluate(list(products))
+        scores, outcome = result.scores, result.outcome
+        ranks = {item.sku: item.rank for item in result.recommendation.recommended}
+    return ResponseFacts(outcome.key if outcome else None, ranks, assessment, scores, outcome)
 
 
 def _plan_matches(

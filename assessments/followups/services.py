@@ -26,6 +26,7 @@ row, so even a resend by hand would be recognisable as the same message.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import logging
 import re
@@ -42,17 +43,20 @@ from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls.converters import get_converters
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from assessments import engine
 from assessments.brands.mail import brand_sender
 from assessments.brands.theme import email_theme
 from assessments.engine.text import localized as localized_text
 from assessments.events import event_announce
+from assessments.followups.mail import FollowupEmailMessage
 from assessments.followups.purchases import (
     ResponseFacts,
     catalogue_for_facts,
@@ -364,11 +368,19 @@ def _batch_check(
     """Check every row the claim holds; close the refused, clear the rest (returned in order)."""
     rows = (
         FollowUp.objects.select_for_update(of=("self",))
-        .select_related(
-            "purchase__response__version", "step__plan__assessment", "brand", "item__product"
+        .select_related("purchase__response__version", "step", "brand", "item__product")
+        # The version's definition is large and already compiled, and what a message never
+        # shows (a response's history and attribution, a product's description) can be large
+        # too: leave them in the database.
+        .defer(
+            "purchase__response__version__definition",
+            "purchase__response__submissions",
+            "purchase__response__step_seconds",
+            "purchase__response__attribution",
+            "item__product__description",
+            "item__product__attributes",
+            "brand__allowed_origins",
         )
-        # The version's definition is large and already compiled: leave it in the database.
-        .defer("purchase__response__version__definition")
         .filter(state=FollowUp.State.CLAIMED, claimed_by=claim)
         .order_by("scheduled_for", "id")
     )
@@ -395,6 +407,11 @@ def _batch_check(
     if cleared:
         FollowUp.objects.filter(pk__in=[row.pk for row, _ in cleared]).update(sending_at=now)
     return cleared
+
+
+def _guarded(pk: int, *, claim: str) -> QuerySet[FollowUp]:
+    """The row, while it is still ours and being sent (built only when a send went wrong)."""
+    return FollowUp.objects.filter(pk=pk, state=FollowUp.State.SENDING, claimed_by=claim)
 
 
 def _handed_over(pks: list[int], *, claim: str, now: dt.datetime) -> None:
@@ -437,14 +454,11 @@ def _send_windows(
             handed: list[int] = []
             for position, (row, preference) in enumerate(window):
                 row.attempts += 1
-                guarded = FollowUp.objects.filter(
-                    pk=row.pk, state=FollowUp.State.SENDING, claimed_by=claim
-                )
                 try:
                     message = build(row, preference)
                 except Exception as error:
                     # A bug (a broken template, say) fails this row, not the batch.
-                    guarded.update(
+                    _guarded(row.pk, claim=claim).update(
                         state=FollowUp.State.FAILED,
                         reason=f"Could not build the message: {error}"[:300],
                     )
@@ -462,7 +476,7 @@ def _send_windows(
                         and 500 <= error.smtp_code < 600
                     )
                     if permanent or row.attempts >= MAX_ATTEMPTS:
-                        guarded.update(
+                        _guarded(row.pk, claim=claim).update(
                             state=FollowUp.State.FAILED,
                             reason=(
                                 f"After {row.attempts} attempt(s) the mail server refused: {error}"
@@ -487,7 +501,7 @@ def _send_windows(
                     raise TransientSendError(f"Follow-up {row.pk}: {error}", done) from error
                 except Exception as error:
                     # A bug (in a mail backend, say) must not leave the row "sending" forever.
-                    guarded.update(
+                    _guarded(row.pk, claim=claim).update(
                         state=FollowUp.State.FAILED,
                         reason=f"Could not hand the message over: {error}"[:300],
                     )
@@ -646,25 +660,192 @@ def followup_email_render(
     product: ProductCard | None = None,
 ) -> FollowupEmail:
     """The step's e-mail in this language with these values, through the e-mail templates."""
-    subject = " ".join(_fill(localized_text(step.subject, language), values).split())
-    body = _fill(localized_text(step.body, language), values)
+    return _draft_render(
+        _draft(brand=brand, step=step, values=values, language=language, product=product),
+        first_name=values.get("first_name", ""),
+        page_url=page_url,
+        preferences_url=preferences_url,
+        unsubscribe_url=unsubscribe_url,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _BrandLook:
+    """What a brand's e-mails show of it: who they come from, its logo and its colours."""
+
+    sender: str
+    logo_url: str
+    theme: tuple[tuple[str, str], ...]
+
+
+def _brand_look(brand: Any) -> _BrandLook:
+    """The brand's look, worked out once per state of the brand rather than once per message
+    (each row of a batch loads its own copy of the same brand)."""
+    if brand.pk is None or brand.get_deferred_fields():
+        return _brand_look_of(brand)
+    stored = repr([brand.__dict__[f.attname] for f in brand._meta.concrete_fields])
+    return _brand_look_cached(stored, settings.SITE_URL, settings.DEFAULT_FROM_EMAIL, brand)
+
+
+@functools.lru_cache(maxsize=64)
+def _brand_look_cached(stored: str, site_url: str, default_from: str, brand: Any) -> _BrandLook:
+    # Keyed by the brand's stored values and the settings the look reads; `brand` is the
+    # first copy seen in that state (equal copies hash alike, as their primary keys match).
+    return _brand_look_of(brand)
+
+
+def _brand_look_of(brand: Any) -> _BrandLook:
+    return _BrandLook(
+        sender=brand_sender(brand),
+        logo_url=absolute(brand.logo.url) if brand.logo else "",
+        theme=tuple(email_theme(brand).items()),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """Everything a follow-up e-mail is rendered from but the customer's name and links."""
+
+    subject: str  # the step's, in the language, placeholders not yet filled
+    body: str
+    values: tuple[tuple[str, str], ...]  # what the placeholders stand for, but {first_name}
+    kind: str
+    language: str
+    brand_name: str  # the templates read nothing else of the brand
+    logo_url: str
+    theme: tuple[tuple[str, str], ...]
+    product: ProductCard | None
+
+
+def _draft(
+    *,
+    brand: Any,
+    step: FollowUpPlanStep,
+    values: Mapping[str, str],
+    language: str,
+    product: ProductCard | None,
+) -> _Draft:
+    look = _brand_look(brand)
+    return _Draft(
+        subject=localized_text(step.subject, language),
+        body=localized_text(step.body, language),
+        values=tuple(sorted((k, v) for k, v in values.items() if k != "first_name")),
+        kind=step.kind,
+        language=language,
+        brand_name=brand.name,
+        logo_url=look.logo_url,
+        theme=look.theme,
+        product=product,
+    )
+
+
+def _draft_render(
+    draft: _Draft, *, first_name: str, page_url: str, preferences_url: str, unsubscribe_url: str
+) -> FollowupEmail:
+    values = {**dict(draft.values), "first_name": first_name}
+    subject = " ".join(_fill(draft.subject, values).split())
+    body = _fill(draft.body, values)
     context = {
-        "brand": brand,
+        "brand_name": draft.brand_name,
         "subject": subject,
         "paragraphs": [p.strip() for p in body.split("\n\n") if p.strip()],
-        "kind": step.kind,
+        "kind": draft.kind,
         "page_url": page_url,
         "preferences_url": preferences_url,
         "unsubscribe_url": unsubscribe_url,
-        "language": language,
-        "theme": email_theme(brand),
-        "logo_url": absolute(brand.logo.url) if brand.logo else "",
-        "product": product,
+        "language": draft.language,
+        "theme": dict(draft.theme),
+        "logo_url": draft.logo_url,
+        "product": draft.product,
     }
-    with translation.override(language):
+    with translation.override(draft.language):
         text = render_to_string("assessments/followups/email.txt", context)
         html = render_to_string("assessments/followups/email.html", context)
     return FollowupEmail(subject=subject, text=text, html=html)
+
+
+_MARK = "\ue000"  # a private-use character: no template filter, escaping or `_fill` touches it
+_PERSONAL = ("first_name", "page_url", "preferences_url", "unsubscribe_url")
+
+
+class _RenderedOnce:
+    """Each distinct follow-up e-mail rendered once, each customer's name and links put in after.
+
+    Rendering the two templates was most of the cost of a message, and a batch sends the same
+    step in the same language about the same product to many customers: only their first names
+    and links differ. So a draft is rendered once with a stand-in for each of those (wrapped in
+    a private-use character, which neither `_fill` nor any template filter changes), and each
+    customer's value replaces its stand-in: as it is in the subject and the text, HTML-escaped
+    in the HTML, exactly what the templates would have done, as escaping works character by
+    character. A name `_fill` treats differently from a stand-in (spaces at its ends or in a
+    row, a line break, punctuation after a space, which close a gap) and a value holding the
+    private-use character are rendered the plain way. An empty name is no stand-in: it closes
+    the gap before the comma, so it is a draft of its own.
+    """
+
+    MARK = _MARK
+    STAND_INS = {key: f"{_MARK}{key}{_MARK}" for key in _PERSONAL}
+    _GAP_CLOSER = re.compile(r"(?:^|\s)[,.!?;:]")
+
+    def __init__(self, *, size: int = 256) -> None:
+        self._shape = functools.lru_cache(maxsize=size)(self._render_shape)
+
+    def render(self, draft: _Draft, **personal: str) -> FollowupEmail:
+        """The e-mail `_draft_render(draft, **personal)` renders, rendering it only when new."""
+        name = personal["first_name"]
+        plain = name == " ".join(name.split()) and not self._GAP_CLOSER.search(name)
+        shape = None
+        if plain and not any(self.MARK in value for value in personal.values()):
+            shape = self._shape(draft, named=bool(name))
+        if shape is None:
+            return _draft_render(draft, **personal)
+        subject, text, html = shape.subject, shape.text, shape.html
+        for key, value in personal.items():
+            stand_in = self.STAND_INS[key]
+            subject = subject.replace(stand_in, value)
+            text = text.replace(stand_in, value)
+            html = html.replace(stand_in, escape(value))
+        return FollowupEmail(subject=subject, text=text, html=html)
+
+    def _render_shape(self, draft: _Draft, *, named: bool) -> FollowupEmail | None:
+        # A draft holding the mark itself (an author typed it) is rendered plainly, and so is
+        # one whose rendering has the mark anywhere but in a stand-in.
+        product = draft.product
+        texts = [draft.subject, draft.body, draft.brand_name, draft.logo_url]
+        texts += [v for _, v in (*draft.values, *draft.theme)]
+        texts += [product.name, product.url, product.image_url] if product else []
+        if any(self.MARK in text for text in texts):
+            return None
+        stand_ins = dict(self.STAND_INS, first_name=self.STAND_INS["first_name"] if named else "")
+        shape = _draft_render(draft, **stand_ins)
+        for rendered in (shape.subject, shape.text, shape.html):
+            found = sum(rendered.count(stand_in) for stand_in in self.STAND_INS.values())
+            if rendered.count(self.MARK) != 2 * found:
+                return None
+        return shape
+
+
+_rendered_once = _RenderedOnce()
+
+
+def _token_path(name: str, token: str) -> str:
+    """`reverse(name, args=[token])` for a page whose path holds a `<token:…>`, without
+    resolving the route for every message: the path around a token is the same for every token
+    the converter accepts, and such a token goes in as it is (its characters need no quoting)."""
+    before, after, accepted = _token_path_around(name, get_script_prefix(), get_urlconf())
+    if not accepted.fullmatch(token):
+        return reverse(name, args=[token])  # raises NoReverseMatch as it always did
+    return f"{before}{token}{after}"
+
+
+@functools.lru_cache(maxsize=32)
+def _token_path_around(
+    name: str, script_prefix: str, urlconf: Any
+) -> tuple[str, str, re.Pattern[str]]:
+    stand_in = "T" * 43  # as long as `new_token()`'s tokens
+    before, found, after = reverse(name, args=[stand_in], urlconf=urlconf).partition(stand_in)
+    assert found, f"{name} does not put its token in the path"
+    return before, after, re.compile(get_converters()["token"].regex)
 
 
 def followup_message(
@@ -673,21 +854,20 @@ def followup_message(
     """The e-mail for a follow-up: plain text and HTML, the brand's look, one-click unsubscribe."""
     language = followup_language(row)
     brand = row.brand
-    unsubscribe = absolute(reverse("followups:unsubscribe", args=[preference.token]))
-    email = followup_email_render(
-        brand=brand,
-        step=row.step,
-        values=followup_values(row, language, facts=facts),
-        language=language,
-        page_url=absolute(reverse("followups:page", args=[row.token])),
-        preferences_url=absolute(reverse("followups:preferences", args=[preference.token])),
+    unsubscribe = absolute(_token_path("followups:unsubscribe", preference.token))
+    values = followup_values(row, language, facts=facts)
+    product = followup_product_card(followup_product(row), language, absolute_urls=True)
+    email = _rendered_once.render(
+        _draft(brand=brand, step=row.step, values=values, language=language, product=product),
+        first_name=values["first_name"],
+        page_url=absolute(_token_path("followups:page", row.token)),
+        preferences_url=absolute(_token_path("followups:preferences", preference.token)),
         unsubscribe_url=unsubscribe,
-        product=followup_product_card(followup_product(row), language, absolute_urls=True),
     )
     subject, text, html = email.subject, email.text, email.html
-    from_email = brand_sender(brand)
+    from_email = _brand_look(brand).sender
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
-    message = EmailMultiAlternatives(
+    message = FollowupEmailMessage(
         subject=subject,
         body=text,
         from_email=from_email,

@@ -116,7 +116,7 @@ def seed(response: Any, tip: Any, label: str, count: int) -> None:
     """`count` purchases, each with a consenting customer (confirmed) and one due tip."""
     from django.utils import timezone
 
-    from assessments.models import Consent, FollowUp, Purchase, PurchaseItem
+    from assessments.models import Consent, ContactPreference, FollowUp, Purchase, PurchaseItem
 
     now = timezone.now()
     brand = response.brand
@@ -147,6 +147,10 @@ def seed(response: Any, tip: Any, label: str, count: int) -> None:
             source="demo",
         )
         for p in purchases
+    )
+    # Recording a confirmed consent gives the customer their preferences (every kind on).
+    ContactPreference.objects.bulk_create(
+        ContactPreference(brand=brand, email=p.email) for p in purchases
     )
     FollowUp.objects.bulk_create(
         FollowUp(
