@@ -379,7 +379,6 @@ def _batch_check(
             "purchase__response__attribution",
             "item__product__description",
             "item__product__attributes",
-            "brand__allowed_origins",
         )
         .filter(state=FollowUp.State.CLAIMED, claimed_by=claim)
         .order_by("scheduled_for", "id")
@@ -680,7 +679,8 @@ class _BrandLook:
 
 def _brand_look(brand: Any) -> _BrandLook:
     """The brand's look, worked out once per state of the brand rather than once per message
-    (each row of a batch loads its own copy of the same brand)."""
+    (each row of a batch loads its own copy of the same brand). A copy with fields left in
+    the database is worked out afresh: its state is not all known."""
     if brand.pk is None or brand.get_deferred_fields():
         return _brand_look_of(brand)
     stored = repr([brand.__dict__[f.attname] for f in brand._meta.concrete_fields])
