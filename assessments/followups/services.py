@@ -683,7 +683,8 @@ def _brand_look(brand: Any) -> _BrandLook:
     the database is worked out afresh: its state is not all known."""
     if brand.pk is None or brand.get_deferred_fields():
         return _brand_look_of(brand)
-    stored = repr([brand.__dict__[f.attname] for f in brand._meta.concrete_fields])
+    # Through the fields (a file field's raw name becomes its file object once read).
+    stored = repr([f.value_from_object(brand) for f in brand._meta.concrete_fields])
     return _brand_look_cached(stored, settings.SITE_URL, settings.DEFAULT_FROM_EMAIL, brand)
 
 

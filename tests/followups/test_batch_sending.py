@@ -252,3 +252,16 @@ def test_a_server_hiccup_mid_batch_keeps_what_went_and_retries_the_rest_once(
         assert sorted(server.accepted) == ["h0@example.com", "h1@example.com", "h2@example.com"]
     finally:
         controller.stop()
+
+
+def test_a_batch_works_out_its_brands_email_look_once(response, plan, monkeypatch):
+    # The sender, logo and colours are the same for every message of a brand in a batch:
+    # working them out per message was a third of building it.
+    worked_out = []
+    original = services._brand_look_of
+    monkeypatch.setattr(
+        services, "_brand_look_of", lambda brand: worked_out.append(brand.pk) or original(brand)
+    )
+    services._brand_look_cached.cache_clear()
+    queries_to_send(response, plan, "look", 20)
+    assert worked_out == [response.brand_id]
