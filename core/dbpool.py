@@ -19,6 +19,8 @@ def connection_check(connection: Any) -> None:
     powered off) is found by the request's own query, as with the empty query it would be
     found only after a timeout.
     """
-    readable, _, _ = select.select([connection.fileno()], [], [], 0)
-    if readable:
+    # poll, not select: select refuses descriptors above 1023, which a busy process can hold.
+    waiting = select.poll()
+    waiting.register(connection.fileno(), select.POLLIN)
+    if waiting.poll(0):
         ConnectionPool.check_connection(connection)
