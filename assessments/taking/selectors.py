@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F, Model, Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.db.models.expressions import Col
 from django.utils import timezone
 
@@ -102,8 +102,12 @@ def _taking_read(vendor: str, with_brand: bool) -> tuple[str, _Columns, _Columns
 
 
 def response_for_taking(token: str, *, with_brand: bool = True) -> Response | None:
-    """The response a customer page is about, by its token, as `responses_for_taking` reads
-    it (with `version_hash`, and the brand unless `with_brand` is False); None if none.
+    """The response a customer page is about, by its token; None if none.
+
+    With the version's content hash as `version_hash`, not the version: the compiled
+    definition is cached by it (see `response_definition`), so the version row is read only
+    when that cache has not seen it. With the brand unless `with_brand` is False; then it is
+    read on first use (a step POST answered with a redirect or htmx's partial never shows it).
 
     Every step a customer sees or sends starts with this read, so it skips the ORM's query
     building: compiling the select (44 columns, two joins, an annotation) took longer than
@@ -123,18 +127,6 @@ def response_for_taking(token: str, *, with_brand: bool = True) -> Response | No
     if with_brand:
         response.brand = brand_columns.instance(row[count + 1 :], connection)  # type: ignore[assignment]
     return response  # type: ignore[return-value]
-
-
-def responses_for_taking(*, with_brand: bool = True) -> QuerySet[Response]:
-    """Responses as customer pages read them: with the brand, and the version's content hash.
-
-    Of the version, only its hash: the compiled definition is cached by it (see
-    `response_definition`), so the version row is read only when that cache has not seen it.
-    Without the brand, it is read on first use: a step POST answered with a redirect or with
-    htmx's partial never shows it.
-    """
-    responses = Response.objects.annotate(version_hash=F("version__content_hash"))
-    return responses.select_related("brand") if with_brand else responses
 
 
 def result_products(
