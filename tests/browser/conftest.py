@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -24,6 +27,38 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # The app is served on 127.0.0.1; partner pages in the embed tests are served on localhost,
 # another site, so the app runs as a third party inside them.
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """The test server, running the app for one request after another.
+
+    On the in-memory SQLite database the server's threads share the test's one connection, and
+    two requests at once (a page's two frames, say) can meet on it and fail. Each request still
+    has its thread, so a browser's idle or kept-alive connection holds nobody up; only the app
+    runs one request at a time.
+    """
+
+    def set_app(self, application: Any) -> None:
+        lock = threading.Lock()
+
+        def in_turn(environ: dict[str, Any], start_response: Any) -> Any:
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(in_turn)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time(django_db_setup: None) -> Iterator[None]:
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+        yield  # a database with a connection per thread takes requests at once
+        return
+    LiveServerThread.server_class = _OneRequestAtATime
+    yield
+    LiveServerThread.server_class = ThreadedWSGIServer
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
