@@ -12,17 +12,26 @@ message after message.
 name and each parsed header by (name, value). Parsing does not depend on the policy, and the
 email package never changes a header object once it is made (folding reads its parse tree, a
 changed value is a new header), so sharing parsed headers between messages changes nothing
-that goes out: only how often the same string is parsed.
+that goes out: only how often the same string is parsed. A shared header also keeps what it
+folded to for the last policy that asked, as folding is a function of the two.
+
+The bodies are the other cost: a follow-up's HTML has lines longer than a mail line may be, so
+it goes out quoted-printable, encoded in pure Python. Quoted-printable encodes each line on its
+own, and the messages of a batch share almost all their lines (only a name and the links
+differ), so the policy's content manager encodes each distinct line once.
 """
 
 from __future__ import annotations
 
+import binascii
 import copy
 import datetime as dt
 import email.policy
 import functools
 import threading
 from collections.abc import Callable
+from email import quoprimime
+from email.contentmanager import ContentManager, raw_data_manager, set_text_content
 from email.headerregistry import BaseHeader
 from email.policy import EmailPolicy, Policy
 from typing import Any
@@ -34,6 +43,8 @@ from django.core.mail.message import EmailAlternative
 # From, MIME-Version, …), used on every message; the per-recipient ones (To, Message-ID,
 # List-Unsubscribe) are used once and soon evicted, as the least recently used.
 PARSED_HEADERS = 256
+# Distinct body lines a worker keeps encoded: a few templates' worth of lines.
+ENCODED_LINES = 4096
 
 
 class RememberingHeaderFactory:
@@ -50,7 +61,8 @@ class RememberingHeaderFactory:
         key = name.lower()
         cls = self._classes.get(key)
         if cls is None:
-            cls = self._classes[key] = self._registry[name]
+            made = self._registry[name]
+            cls = self._classes[key] = type(made.__name__, (_FoldsOnce, made), {})
         return cls
 
     def __call__(self, name: str, value: Any) -> BaseHeader:
@@ -90,9 +102,69 @@ def fast_policy(policy: Policy) -> Policy:
         if len(_fast) >= 16:  # policies made on the fly must not pile up
             _fast.clear()
         found = _fast[policy] = policy.clone(
-            header_factory=RememberingHeaderFactory(policy.header_factory)
+            header_factory=RememberingHeaderFactory(policy.header_factory),
+            content_manager=(
+                _line_encoding_manager
+                if policy.content_manager is raw_data_manager
+                else policy.content_manager
+            ),
         )
     return found
+
+
+class _FoldsOnce:
+    """Mixed into a header class: an instance keeps what it folded to for the last policy that
+    asked (a shared header is folded once per message it goes out in)."""
+
+    __slots__ = ()
+
+    def fold(self, *, policy: Policy) -> str:
+        kept = self.__dict__.get("_folded")
+        if kept is not None and kept[0] is policy:
+            return kept[1]
+        folded = super().fold(policy=policy)  # type: ignore[misc]
+        self.__dict__["_folded"] = (policy, folded)
+        return folded
+
+
+@functools.lru_cache(maxsize=ENCODED_LINES)
+def _quoted_printable_line(line: bytes, max_line_length: int) -> str:
+    # The standard library's encoder, on one line: what it gives for the line in a body.
+    return quoprimime.body_encode(line.decode("latin-1") + "\n", max_line_length)
+
+
+def _set_text(
+    msg: Any, string: str, subtype: str = "plain", charset: str = "utf-8", **rest: Any
+) -> None:
+    """The standard text setter, with each distinct line of a quoted-printable body encoded
+    once. The encoding is chosen as the standard library chooses it: lines a mail line holds
+    go as they are; longer ones go quoted-printable unless base64 is shorter for the first ten
+    lines. Anything but the quoted-printable case (and any other argument) is left to the
+    standard setter, as it is."""
+    policy = msg.policy
+    longest = policy.max_line_length
+    lines = string.encode(charset).splitlines()
+    if (
+        any(value is not None for value in rest.values())
+        or not longest
+        or not lines
+        or max(len(line) for line in lines) <= longest
+    ):
+        return set_text_content(msg, string, subtype, charset, **rest)
+    encoded = [_quoted_printable_line(line, longest) for line in lines]
+    linesep = policy.linesep.encode("ascii")
+    if sum(map(len, encoded[:10])) > len(binascii.b2a_base64(linesep.join(lines[:10]) + linesep)):
+        return set_text_content(msg, string, subtype, charset, **rest)
+    # The headers as the standard setter writes them for this encoding; then the payload.
+    set_text_content(msg, "", subtype, charset, cte="quoted-printable")
+    msg.set_payload("".join(encoded))
+    return None
+
+
+_line_encoding_manager = ContentManager()
+_line_encoding_manager.get_handlers.update(raw_data_manager.get_handlers)
+_line_encoding_manager.set_handlers.update(raw_data_manager.set_handlers)
+_line_encoding_manager.add_set_handler(str, _set_text)
 
 
 class FollowupEmailMessage(EmailMultiAlternatives):

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.mail import EmailMultiAlternatives
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assessments.followups.mail import FollowupEmailMessage, fast_policy
 
@@ -134,3 +136,32 @@ def test_a_kept_copy_is_the_same_message_and_independent_of_the_original():
     assert original.to == ["x@y.z"]
     assert original.extra_headers["Message-ID"] == "<followup-0@example.com>"
     assert len(original.alternatives) == 1 and len(original.attachments) == 1
+
+
+# Lines short and long (a mail line holds 78 characters), with what quoted-printable treats
+# specially: "=", spaces and tabs (at a line's end too), non-ASCII, form feeds, carriage returns.
+_line = st.text(alphabet="ab =\t.é€😀\x0c\r", max_size=40).map(lambda s: s * 4)
+_body = st.lists(_line, max_size=14).map("\n".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=_body, html=_body)
+def test_any_body_is_encoded_as_djangos(text, html):
+    for policy in (email.policy.default, email.policy.SMTP):
+        ours = FollowupEmailMessage(subject="S", body=text, from_email="a@b.c", to=["d@e.f"])
+        ours.attach_alternative(html, "text/html")
+        django = EmailMultiAlternatives(subject="S", body=text, from_email="a@b.c", to=["d@e.f"])
+        django.attach_alternative(html, "text/html")
+        fixed = {"Date": "Sun, 06 Dec 2026 23:00:00 -0000", "Message-ID": "<m@example.com>"}
+        ours.extra_headers = django.extra_headers = fixed
+        assert as_bytes(ours, policy) == as_bytes(django, policy)
+
+
+def test_a_message_written_for_one_policy_is_written_right_for_another():
+    # Headers keep what they folded to for the last policy; another policy folds afresh.
+    built = build(FollowupEmailMessage, *CASES[2]).message()
+    django = build(EmailMultiAlternatives, *CASES[2]).message()
+    for policy in (email.policy.default, email.policy.SMTP, email.policy.default):
+        ours = re.sub(rb"={15}\d+==", b"B", built.as_bytes(policy=policy))
+        assert ours == re.sub(rb"={15}\d+==", b"B", django.as_bytes(policy=policy))
+    assert b"\r\n" in built.as_bytes(policy=email.policy.SMTP)
