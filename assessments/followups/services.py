@@ -43,7 +43,7 @@ from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -65,6 +65,7 @@ from assessments.followups.purchases import (
     response_facts,
 )
 from assessments.models import (
+    AssessmentVersion,
     BrandFollowUpSettings,
     CheckIn,
     Consent,
@@ -361,6 +362,19 @@ def _refusal(row: FollowUp, customer: _Customer, recent: int) -> tuple[str, str]
     return None
 
 
+# What a message reads of the customer's response (the result it was shown, the answers its
+# profile is made of); the rest (their history, attribution, share links…) stays in the database.
+_RESPONSE_READ = {
+    *("id", "brand", "version", "language", "status", "is_preview"),
+    *("answers", "fields", "result"),
+}
+_RESPONSE_UNREAD = [
+    f"purchase__response__{field.name}"
+    for field in Response._meta.concrete_fields
+    if field.name not in _RESPONSE_READ
+]
+
+
 @transaction.atomic
 def _batch_check(
     *, claim: str, ids: Sequence[int] | None, now: dt.datetime, outcomes: dict[int, SendOutcome]
@@ -368,17 +382,21 @@ def _batch_check(
     """Check every row the claim holds; close the refused, clear the rest (returned in order)."""
     rows = (
         FollowUp.objects.select_for_update(of=("self",))
-        .select_related("purchase__response__version", "step", "brand", "item__product")
-        # The version's definition is large and already compiled, and what a message never
-        # shows (a response's history and attribution, a product's description) can be large
-        # too: leave them in the database.
-        .defer(
-            "purchase__response__version__definition",
-            "purchase__response__submissions",
-            "purchase__response__step_seconds",
-            "purchase__response__attribution",
-            "item__product__description",
-            "item__product__attributes",
+        # What is each row's own comes with the row: its purchase, the response, the item. What
+        # rows share (the brand, the plan's step, the version, the product) is read once per
+        # batch, one copy each, rather than once in every row.
+        .select_related("purchase__response", "item")
+        .defer(*_RESPONSE_UNREAD)
+        .prefetch_related(
+            "brand",
+            "step",
+            # The definition is large and already compiled.
+            Prefetch(
+                "purchase__response__version",
+                queryset=AssessmentVersion.objects.defer("definition"),
+            ),
+            # A message shows neither a product's description nor its attributes.
+            Prefetch("item__product", queryset=Product.objects.defer("description", "attributes")),
         )
         .filter(state=FollowUp.State.CLAIMED, claimed_by=claim)
         .order_by("scheduled_for", "id")

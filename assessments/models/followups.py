@@ -454,14 +454,22 @@ class FollowUp(models.Model):
     PENDING = (State.SCHEDULED, State.CLAIMED)
     FINAL = (State.SENT, State.SKIPPED, State.CANCELLED, State.FAILED)
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="followups")
-    purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="followups")
+    # Every dispatch moves a row through four states, and each move writes every index anew:
+    # the brand and the purchase are looked up through the indexes that begin with them
+    # (followup_customer, followup_unique_step), not indexes of their own; and the token is
+    # only ever matched whole, so it has its unique index without a second one for LIKE.
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="followups", db_index=False
+    )
+    purchase = models.ForeignKey(
+        Purchase, on_delete=models.CASCADE, related_name="followups", db_index=False
+    )
     step = models.ForeignKey(FollowUpPlanStep, on_delete=models.PROTECT, related_name="followups")
     item = models.ForeignKey(
         PurchaseItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     email = models.EmailField(_("e-mail"))
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    token = models.CharField(max_length=64, default=new_token, editable=False)
     scheduled_for = models.DateTimeField(_("scheduled for"))
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.SCHEDULED
@@ -484,6 +492,7 @@ class FollowUp(models.Model):
             models.Index(fields=["brand", "email", "state"], name="followup_customer"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["token"], name="followup_unique_token"),
             models.UniqueConstraint(fields=["purchase", "step"], name="followup_unique_step"),
             models.CheckConstraint(
                 condition=models.Q(
