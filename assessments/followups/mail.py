@@ -114,7 +114,7 @@ def fast_policy(policy: Policy) -> Policy:
 
 class _FoldsOnce:
     """Mixed into a header class: an instance keeps what it folded to for the last policy that
-    asked (a shared header is folded once per message it goes out in)."""
+    asked, so a header shared by a batch's messages is folded once, not once per message."""
 
     __slots__ = ()
 
@@ -168,7 +168,8 @@ _line_encoding_manager.add_set_handler(str, _set_text)
 
 
 class FollowupEmailMessage(EmailMultiAlternatives):
-    """An `EmailMultiAlternatives` whose `message()` reuses parsed headers (see the module)."""
+    """An `EmailMultiAlternatives` whose `message()` reuses parsed and folded headers and
+    encoded body lines (see the module)."""
 
     def message(self, *, policy: Policy = email.policy.default) -> Any:
         return super().message(policy=fast_policy(policy))
