@@ -365,8 +365,15 @@ def _refusal(row: FollowUp, customer: _Customer, recent: int) -> tuple[str, str]
 # What a message reads of the customer's response (the result it was shown, the answers its
 # profile is made of); the rest (their history, attribution, share links…) stays in the database.
 _RESPONSE_READ = {
-    *("id", "brand", "version", "language", "status", "is_preview"),
-    *("answers", "fields", "result"),
+    "id",
+    "brand",
+    "version",
+    "language",
+    "status",
+    "is_preview",
+    "answers",
+    "fields",
+    "result",
 }
 _RESPONSE_UNREAD = [
     f"purchase__response__{field.name}"

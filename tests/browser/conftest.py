@@ -56,9 +56,9 @@ def _one_request_at_a_time(django_db_setup: None) -> Iterator[None]:
     if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
         yield  # a database with a connection per thread takes requests at once
         return
-    LiveServerThread.server_class = _OneRequestAtATime
+    threaded, LiveServerThread.server_class = LiveServerThread.server_class, _OneRequestAtATime
     yield
-    LiveServerThread.server_class = ThreadedWSGIServer
+    LiveServerThread.server_class = threaded
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
